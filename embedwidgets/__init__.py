@@ -1,0 +1,26 @@
+"""embedwidgets: see what an embedding space does, in Jupyter.
+
+>>> import embedwidgets as ew                                    # doctest: +SKIP
+>>> words = ew.glove()                                           # doctest: +SKIP
+>>> words.analogy(positive=["king", "woman"], negative=["man"])  # doctest: +SKIP
+"""
+
+from .data import glove, minilm
+from .engine import (
+    AnalogyReport,
+    DuplicateLabelError,
+    EmbeddingSet,
+    EmbedWidgetsError,
+    SentenceEncoder,
+    SimilarityReport,
+    UnknownTokenError,
+    WordAverage,
+    pick_device,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AnalogyReport", "DuplicateLabelError", "EmbeddingSet", "EmbedWidgetsError", "SentenceEncoder",
+    "SimilarityReport", "UnknownTokenError", "WordAverage", "__version__", "glove", "minilm", "pick_device",
+]

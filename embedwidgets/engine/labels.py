@@ -1,0 +1,114 @@
+"""Label lookup: exact index, prefix completion and close spellings."""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from .errors import DuplicateLabelError
+
+DUPLICATE_POLICIES = ("error", "first", "number")
+
+
+def clean_labels(labels: Iterable[object]) -> list[str]:
+    """Labels as strings: whatever the user passed (ints, numpy strings, ...) goes through ``str``."""
+    if isinstance(labels, str):
+        raise TypeError("labels must be a list of strings, not one string. Wrap it: labels=[label].")
+    return [label if isinstance(label, str) else str(label) for label in labels]
+
+
+def resolve_duplicates(labels: list[str], policy: str) -> tuple[list[str], np.ndarray | None]:
+    """Apply the duplicates policy. Returns the labels and, for 'first', the rows to keep."""
+    if policy not in DUPLICATE_POLICIES:
+        raise ValueError(f"duplicates={policy!r} is not an option; use one of {DUPLICATE_POLICIES}.")
+    seen: dict[str, int] = {}
+    repeats: list[str] = []
+    for label in labels:
+        count = seen.get(label, 0)
+        if count == 1:
+            repeats.append(label)
+        seen[label] = count + 1
+    if not repeats:
+        return labels, None
+    if policy == "error":
+        raise DuplicateLabelError(repeats, len(repeats))
+    if policy == "first":
+        taken: set[str] = set()
+        keep = []
+        for row, label in enumerate(labels):
+            if label not in taken:
+                taken.add(label)
+                keep.append(row)
+        return [labels[row] for row in keep], np.asarray(keep, dtype=np.int64)
+    renamed, used, counts = [], set(labels), {}
+    for label in labels:
+        counts[label] = counts.get(label, 0) + 1
+        if counts[label] == 1:
+            renamed.append(label)
+            continue
+        number = counts[label]
+        while f"{label} ({number})" in used:
+            number += 1
+        name = f"{label} ({number})"
+        used.add(name)
+        renamed.append(name)
+    return renamed, None
+
+
+class LabelIndex:
+    """Maps labels to rows, completes prefixes and suggests close spellings."""
+
+    def __init__(self, labels: Sequence[str]) -> None:
+        self.labels = list(labels)
+        self.rows = {label: row for row, label in enumerate(self.labels)}
+        self._sorted: list[tuple[str, int]] | None = None
+        self._by_initial: dict[str, list[str]] | None = None
+        self._lower: dict[str, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __contains__(self, label: object) -> bool:
+        return (label if isinstance(label, str) else str(label)) in self.rows
+
+    def row(self, label: str) -> int | None:
+        return self.rows.get(label)
+
+    def complete(self, prefix: str, limit: int = 20) -> list[str]:
+        """Labels starting with ``prefix`` (case-insensitive), most frequent (first rows) first."""
+        if self._sorted is None:
+            self._sorted = sorted((label.lower(), row) for row, label in enumerate(self.labels))
+        key = prefix.lower()
+        start = bisect.bisect_left(self._sorted, (key, -1))
+        rows = []
+        for lowered, row in self._sorted[start:]:
+            if not lowered.startswith(key):
+                break
+            rows.append(row)
+        rows.sort()
+        return [self.labels[row] for row in rows[:limit]]
+
+    def suggest(self, token: str, n: int = 3) -> list[str]:
+        """Up to ``n`` known labels spelled like ``token``."""
+        if self._lower is None:
+            self._lower = {}
+            for row, label in enumerate(self.labels):
+                self._lower.setdefault(label.lower(), row)
+        found: list[str] = []
+        same_case = self._lower.get(token.lower())
+        if same_case is not None and self.labels[same_case] != token:
+            found.append(self.labels[same_case])
+        if self._by_initial is None:
+            self._by_initial = {}
+            for label in self.labels:
+                self._by_initial.setdefault(label[:1].lower(), []).append(label)
+        pool = [c for c in self._by_initial.get(token[:1].lower(), []) if abs(len(c) - len(token)) <= 2]
+        if len(pool) < 50:  # a typo in the first letter: widen to every label of a similar length
+            pool = [c for c in self.labels if abs(len(c) - len(token)) <= 1]
+        for close in difflib.get_close_matches(token, pool, n=n + len(found), cutoff=0.6):
+            if close not in found and close != token:
+                found.append(close)
+        return found[:n]

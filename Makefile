@@ -1,0 +1,51 @@
+# The two commands a new machine needs: `make lab` and `make test`. Everything else is set-up they share.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+# A bare `torch` requirement can pull a multi-GB CUDA build; on a machine with the CPU build on disk this
+# takes that file. Override for another platform, e.g. `make lab TORCH_SPEC='torch'`.
+TORCH_SPEC ?= torch==2.13.0
+PORT ?= 8888
+
+.PHONY: lab test env test-env chromium bench clean
+
+lab: env
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --port=$(PORT)
+
+test: test-env chromium
+	$(PY) -m pytest tests -q
+
+env: $(VENV)/.installed
+
+test-env: $(VENV)/.installed-test
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.torch: | $(PY)
+	$(PY) -c "import torch" 2>/dev/null || $(PIP) install "$(TORCH_SPEC)"
+	touch $@
+
+$(VENV)/.installed: pyproject.toml $(VENV)/.torch
+	$(PIP) install -e ".[tutorials]"
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(PIP) install -e ".[test,tutorials]"
+	touch $@
+
+# Debian's chromium, for the real-browser tests (never a downloaded browser).
+chromium:
+	@command -v chromium >/dev/null || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
+
+bench: test-env
+	$(PY) benchmarks/analogy.py
+	$(PY) benchmarks/neighbors.py
+	$(PY) benchmarks/encode.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

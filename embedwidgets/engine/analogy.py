@@ -48,8 +48,8 @@ class CosMulScorer(search.Scorer):
         self._terms_t = [t.T.contiguous() for t in self.positives] + [t.T.contiguous() for t in self.negatives]
         self._scratch: dict[tuple[int, int], tuple[torch.Tensor, torch.Tensor]] = {}
 
-    def batch(self, start: int, stop: int) -> "CosMulScorer":
-        return CosMulScorer(self.matrix, self.positives[:, start:stop], self.negatives[:, start:stop])
+    def pick(self, which: slice | torch.Tensor) -> "CosMulScorer":
+        return CosMulScorer(self.matrix, self.positives[:, which], self.negatives[:, which])
 
     def block(self, start: int, stop: int, out: torch.Tensor) -> None:
         target = out[: stop - start]
@@ -83,8 +83,11 @@ def _unit_rows(es: "EmbeddingSet", rows: torch.Tensor) -> torch.Tensor:
 
 def answer(es: "EmbeddingSet", positive_rows: Sequence[Sequence[int]], negative_rows: Sequence[Sequence[int]],
            k: int, *, method: str = "3cosadd", exclude_inputs: bool = True,
-           restrict_vocab: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Batched analogies on row indices: ``(scores, rows)``, each (questions, k). Rows of -1 are unfilled."""
+           restrict_vocab: int | None = None, screen: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Batched analogies on row indices: ``(scores, rows)``, each (questions, k). Rows of -1 are unfilled.
+
+    ``screen`` forces the bfloat16 screen of 3CosAdd on or off (see ``search``); answers are the same.
+    """
     if method not in METHODS:
         raise ValueError(f"method={method!r} is not supported; use one of {METHODS}.")
     device = es.device
@@ -96,7 +99,8 @@ def answer(es: "EmbeddingSet", positive_rows: Sequence[Sequence[int]], negative_
         total = _unit_rows(es, pos).sum(1) - _unit_rows(es, neg).sum(1)
         query = total / float(pos.shape[1] + neg.shape[1])
         query = query / query.norm(dim=1, keepdim=True).clamp_min(torch.finfo(torch.float32).tiny)
-        scorer: search.Scorer = search.LinearScorer(matrix, query.to(matrix.dtype))
+        scorer: search.Scorer = search.LinearScorer(matrix, query.to(matrix.dtype),
+                                                    screen=es.screen_matrix(n, len(query), screen))
     else:
         scorer = CosMulScorer(matrix, _unit_rows(es, pos).transpose(0, 1), _unit_rows(es, neg).transpose(0, 1))
     exclude = torch.cat([pos, neg], dim=1) if exclude_inputs else None
@@ -205,11 +209,34 @@ def gensim_datapath(filename: str) -> str:
 
 
 def _vocabulary(es: "EmbeddingSet", restrict_vocab: int | None, case_insensitive: bool) -> dict[str, int]:
-    """gensim's ok_vocab: the first ``restrict_vocab`` labels; with case folding, the first spelling wins."""
-    ok: dict[str, int] = {}
-    for row, label in enumerate(es.labels[:restrict_vocab]):
-        ok.setdefault(label.upper() if case_insensitive else label, row)
-    return ok
+    """gensim's ok_vocab: the first ``restrict_vocab`` labels; with case folding, the first spelling wins.
+
+    Kept on the set, since building it for 300,000 words costs more than a thousand analogies.
+    """
+    cache = es.__dict__.setdefault("_vocabulary_cache", {})
+    key = (restrict_vocab, case_insensitive)
+    if key not in cache:
+        ok: dict[str, int] = {}
+        for row, label in enumerate(es.labels[:restrict_vocab]):
+            ok.setdefault(label.upper() if case_insensitive else label, row)
+        cache.clear()
+        cache[key] = ok
+    return cache[key]
+
+
+def _shared_spellings(es: "EmbeddingSet", restrict_vocab: int | None, case_insensitive: bool) -> set[str]:
+    """Folded spellings that more than one of the first ``restrict_vocab`` labels share."""
+    ok = _vocabulary(es, restrict_vocab, case_insensitive)
+    if len(ok) == len(es.labels[:restrict_vocab]):
+        return set()
+    seen: set[str] = set()
+    shared: set[str] = set()
+    for label in es.labels[:restrict_vocab]:
+        key = label.upper() if case_insensitive else label
+        if key in seen:
+            shared.add(key)
+        seen.add(key)
+    return shared
 
 
 def _read_lines(path: str | Path) -> list[str]:
@@ -247,7 +274,11 @@ def evaluate_analogies(es: "EmbeddingSet", path: str | Path | None = None, *, re
     if questions:
         fold = str.upper if case_insensitive else str
         rows = np.array([[ok[fold(w)] for w in words[:3]] for _, words in questions], dtype=np.int64)
-        _, found = answer(es, rows[:, [1, 2]], rows[:, [0]], GENSIM_TOPN, method=method,
+        # gensim walks its top 5 for the first answer whose folded spelling is not an input's. Unless an
+        # input shares its folded spelling with another label, that is always the first answer.
+        shared = _shared_spellings(es, restrict_vocab, case_insensitive)
+        depth = GENSIM_TOPN if any(fold(w) in shared for _, words in questions for w in words[:3]) else 1
+        _, found = answer(es, rows[:, [1, 2]], rows[:, [0]], depth, method=method,
                           restrict_vocab=restrict_vocab)
         labels = es.labels
         for q, (_, words) in enumerate(questions):

@@ -63,6 +63,7 @@ class EmbeddingSet:
         self._index = LabelIndex(labels)
         self._unit: torch.Tensor | None = None
         self._raw: torch.Tensor | None = None
+        self._screen: torch.Tensor | None = None
         self._half_sq_norms: torch.Tensor | None = None
 
     # ---- constructors -------------------------------------------------------------------------
@@ -167,6 +168,16 @@ class EmbeddingSet:
             self._unit = _normalise(raw).to(self.dtype)
         return self._unit
 
+    def screen_matrix(self, n_rows: int, n_queries: int, screen: bool | None = None) -> torch.Tensor | None:
+        """The bfloat16 copy of the unit vectors when a search should be screened with it, else None."""
+        if screen is None:
+            screen = self.dtype == torch.float32 and search.should_screen(self.device, n_rows, n_queries)
+        if not screen:
+            return None
+        if self._screen is None:
+            self._screen = self.unit.to(torch.bfloat16)
+        return self._screen[:n_rows]
+
     @property
     def raw(self) -> torch.Tensor:
         """The raw vectors on the device (for dot and Euclidean search)."""
@@ -214,10 +225,13 @@ class EmbeddingSet:
         return frames[0] if single else frames
 
     def search(self, vectors: torch.Tensor | np.ndarray, k: int, *, metric: str = "cosine",
-               exclude: torch.Tensor | None = None, restrict: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+               exclude: torch.Tensor | None = None, restrict: int | None = None,
+               screen: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Low-level exact top-k for a (queries, dim) array: ``(scores, rows)`` as numpy arrays.
 
         Rows that could not be filled (too few rows left after ``exclude``) have row -1.
+        ``screen`` (cosine only) forces the bfloat16 screen on or off; by default it is used for
+        big batches on CPUs that are fast at bfloat16. The results are the same either way.
         """
         queries = torch.as_tensor(np.asarray(vectors, dtype=np.float32) if not isinstance(vectors, torch.Tensor)
                                   else vectors, device=self.device).float()
@@ -226,7 +240,8 @@ class EmbeddingSet:
                              f"have dimension {self.dim}; encode the query with the same model.")
         n = len(self) if restrict is None else max(1, min(restrict, len(self)))
         if metric == "cosine":
-            scorer = search.LinearScorer(self.unit[:n], _normalise(queries).to(self.dtype))
+            scorer = search.LinearScorer(self.unit[:n], _normalise(queries).to(self.dtype),
+                                         screen=self.screen_matrix(n, len(queries), screen))
         elif metric == "dot":
             scorer = search.LinearScorer(self.raw[:n], queries.to(self.dtype))
         else:

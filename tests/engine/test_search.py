@@ -134,3 +134,21 @@ def test_glove_neighbours_equal_faiss_flat_inner_product(glove):
     for word, rows in zip(probe, expected):
         ours = glove.neighbors(word, k=10).label.tolist()
         assert ours == [glove.labels[r] for r in rows if glove.labels[r] != word][:10]
+
+
+def test_bfloat16_screen_gives_the_float32_answer(glove):
+    """The screen only picks candidates; the neighbours and scores are float32's, even on big batches."""
+    rng = np.random.default_rng(5)
+    queries = glove.vectors[rng.choice(100_000, size=300, replace=False)]
+    screened = glove.search(queries, 10, screen=True)
+    exact = glove.search(queries, 10, screen=False)
+    np.testing.assert_array_equal(screened[1], exact[1])
+    np.testing.assert_array_equal(screened[0], exact[0])
+
+
+def test_bfloat16_error_stays_inside_the_bound(glove):
+    unit = glove.unit[:20000]
+    queries = unit[torch.randperm(20000, generator=torch.Generator().manual_seed(0))[:256]]
+    approx = unit.bfloat16() @ queries.bfloat16().T
+    exact = unit @ queries.T
+    assert (approx.float() - exact).abs().max().item() < search.BF16_ERROR / 2

@@ -42,9 +42,7 @@ class CosMulScorer(search.Scorer):
     negatives: torch.Tensor   # (m, b, d), unit
 
     def __post_init__(self) -> None:
-        self.n_rows = self.matrix.shape[0]
         self.n_queries = self.positives.shape[1]
-        self.dtype = torch.float32
         self._terms_t = [t.T.contiguous() for t in self.positives] + [t.T.contiguous() for t in self.negatives]
         self._scratch: dict[tuple[int, int], tuple[torch.Tensor, torch.Tensor]] = {}
 
@@ -67,12 +65,14 @@ class CosMulScorer(search.Scorer):
             (target if i < n_pos else denominator).mul_(term)
         target.div_(denominator.add_(EPSILON))
 
-    def rows(self, rows: torch.Tensor) -> torch.Tensor:
-        gathered = self.matrix[rows].float()  # (b, r, d)
+    def score_groups(self, groups: torch.Tensor, size: int) -> torch.Tensor:
+        gathered = search.gather_groups(self.matrix, groups, size).float()  # (b, r, d)
 
-        def shifted(terms: torch.Tensor) -> torch.Tensor:
-            cos = torch.einsum("brd,tbd->tbr", gathered, terms)
-            return ((cos + 1.0) * 0.5).prod(0) if terms.shape[0] else torch.ones_like(gathered[..., 0])
+        def shifted(terms: torch.Tensor) -> torch.Tensor:  # the product of (1 + cos) / 2; 1 for no terms
+            product = torch.ones_like(gathered[..., 0])
+            for term in terms:
+                product = product * ((search.batched_dot(gathered, term) + 1.0) * 0.5)
+            return product
 
         return shifted(self.positives) / (shifted(self.negatives) + EPSILON)
 

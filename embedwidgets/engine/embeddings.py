@@ -165,7 +165,10 @@ class EmbeddingSet:
         """The L2-normalised vectors on the device. Zero vectors stay zero."""
         if self._unit is None:
             raw = torch.from_numpy(self.vectors).to(self.device)
-            self._unit = _normalise(raw).to(self.dtype)
+            # Padded with zero rows to whole groups of 64, so search can copy candidate groups as blocks.
+            padded = torch.zeros(-(-len(self) // 64) * 64, self.dim, device=self.device, dtype=self.dtype)
+            padded[: len(self)] = _normalise(raw)
+            self._unit = padded[: len(self)]
         return self._unit
 
     def screen_matrix(self, n_rows: int, n_queries: int, screen: bool | None = None) -> torch.Tensor | None:

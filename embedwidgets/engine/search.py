@@ -1,40 +1,45 @@
 """Exact top-k search over a matrix, in chunks, never holding an n×n (or n×queries) score matrix.
 
 How it stays exact and fast: each chunk of rows is scored against a batch of queries with one
-matrix product into a reused buffer, and only the maximum of every *group* of 64 consecutive rows
-is kept.
-The true top k rows lie in at most k groups, and those groups are among the k groups with the
-highest maxima, so only k×64 rows per query are rescored at the end. Selecting from the group
-maxima replaces a costly per-chunk ``topk`` with a cheap ``amax``.
+matrix product into a reused buffer, and only the maximum of every *group* of consecutive rows
+(64 rows for short vectors, fewer for long ones) is kept. The true top k rows lie in at most k
+groups, and those are among the k groups with the highest maxima, so only those groups' rows are
+rescored at the end. A cheap ``amax`` per chunk replaces a costly ``topk``.
 
 On CPUs with bfloat16 dot-product instructions, big cosine batches are *screened* in bfloat16
 (about 5× faster than float32 here) and then rescored exactly in float32. A bfloat16 score of unit
 vectors is within ``BF16_ERROR`` of the true score, so every group whose screened maximum is within
 twice that of the k-th best screened group maximum is rescored: the answer is the float32 answer.
 
-Memory bound: one score buffer of at most ``BLOCK_ELEMENTS`` floats (32 MB), the group maxima
-(rows/64 per query in the batch), the rescored candidates (at most ``RESCORE_ELEMENTS``), and for
-screening a bfloat16 copy of the unit vectors (half their float32 size).
+Memory bound: one score buffer of at most ``BLOCK_ELEMENTS`` values (32 MB), at most
+``MAXIMA_ELEMENTS`` group maxima (64 MB), the rescored candidates (at most ``RESCORE_ELEMENTS``
+values), and for screening a bfloat16 copy of the unit vectors (half their float32 size).
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 
-GROUP = 64
 BLOCK_ELEMENTS = 1 << 23
+MAXIMA_ELEMENTS = 1 << 24
 RESCORE_ELEMENTS = 1 << 23
 MIN_CHUNK = 8192
+NUMPY_MAX_QUERIES = 64  # on the CPU, OpenBLAS (numpy) is 2–4× faster than torch for matrix × few vectors
 # |bf16(q)·bf16(v) - q·v| for unit q, v: input rounding (2u + u², u = 2^-8), the bf16 rounding of a
 # result below 2 (2^-8), and float32 accumulation over a few hundred terms, with room to spare.
 BF16_ERROR = 0.0125
 SCREEN_MIN_WORK = 1 << 27  # rows × queries below which the float32 scan is as fast
 
 METRICS = ("cosine", "dot", "euclidean")
+
+
+def group_rows(dim: int) -> int:
+    """Rows per group: rescoring a group costs its rows × dim, so long vectors get small groups."""
+    return 64 if dim <= 96 else 16 if dim <= 192 else 8
 
 
 @functools.lru_cache(maxsize=None)
@@ -58,8 +63,14 @@ def should_screen(device: torch.device, n_rows: int, n_queries: int) -> bool:
 class Scorer:
     """Scores rows of a matrix against a batch of queries. Higher is better."""
 
-    n_rows: int
+    matrix: torch.Tensor  # (n, d): the rows being searched
     n_queries: int
+    dtype: torch.dtype = torch.float32  # of the chunk scores
+    margin: float = 0.0  # how far a chunk score may be from the exact one, times two
+
+    @property
+    def n_rows(self) -> int:
+        return self.matrix.shape[0]
 
     def pick(self, which: slice | torch.Tensor) -> "Scorer":
         """The same scorer for some of its queries (a slice or an index tensor)."""
@@ -69,9 +80,25 @@ class Scorer:
         """Write the scores of rows ``start:stop`` into ``out[: stop - start]`` (shape rows × queries)."""
         raise NotImplementedError
 
-    def rows(self, rows: torch.Tensor) -> torch.Tensor:
-        """Exact scores of the given rows, one row list per query: (queries, r) → (queries, r)."""
+    def score_groups(self, groups: torch.Tensor, size: int) -> torch.Tensor:
+        """Exact scores of the rows of the given groups of ``size`` rows: (queries, w) → (queries, w·size)."""
         raise NotImplementedError
+
+
+def gather_groups(matrix: torch.Tensor, groups: torch.Tensor, size: int) -> torch.Tensor:
+    """The rows of groups of ``size`` consecutive rows: (b, w) group ids → (b, w·size, d).
+
+    Rows past the end come back as whatever the storage holds there (or row n-1); callers mask them.
+    When the storage is padded to whole groups (EmbeddingSet pads it), each group is one block copy.
+    """
+    n, d = matrix.shape
+    whole = -(-n // size)
+    padded = matrix.storage_offset() + whole * size * d <= matrix.untyped_storage().nbytes() // matrix.element_size()
+    if matrix.is_contiguous() and padded:
+        blocks = torch.as_strided(matrix, (whole, size, d), (size * d, d, 1))
+        return blocks[groups].reshape(groups.shape[0], -1, d)
+    rows = (groups[:, :, None] * size + torch.arange(size, device=groups.device)).clamp(max=n - 1)
+    return matrix[rows.reshape(groups.shape[0], -1)]
 
 
 @dataclass
@@ -88,30 +115,43 @@ class LinearScorer(Scorer):
     queries: torch.Tensor         # (b, d)
     half_sq_norms: torch.Tensor | None = None  # (n,), only for euclidean
     screen: torch.Tensor | None = None         # (n, d) bfloat16, only for unit rows and queries
+    _queries_t: torch.Tensor | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.n_rows = self.matrix.shape[0]
         self.n_queries = self.queries.shape[0]
-        block_matrix = self.matrix if self.screen is None else self.screen
-        self.dtype = block_matrix.dtype
+        self.dtype = self.matrix.dtype if self.screen is None else self.screen.dtype
         self.margin = 0.0 if self.screen is None else 2 * BF16_ERROR
-        self._queries_t = self.queries.to(block_matrix.dtype).T.contiguous()
 
     def pick(self, which: slice | torch.Tensor) -> "LinearScorer":
         return LinearScorer(self.matrix, self.queries[which], self.half_sq_norms, self.screen)
 
     def block(self, start: int, stop: int, out: torch.Tensor) -> None:
-        target = out[: stop - start]
         source = self.matrix if self.screen is None else self.screen
-        torch.mm(source[start:stop], self._queries_t, out=target)
+        if self._queries_t is None:
+            self._queries_t = self.queries.to(source.dtype).T.contiguous()
+        target = out[: stop - start]
+        if source.device.type == "cpu" and source.dtype == torch.float32 and self.n_queries <= NUMPY_MAX_QUERIES:
+            import numpy as np
+
+            if self.n_queries == 1:  # as a vector, so OpenBLAS takes its matrix × vector path
+                np.matmul(source[start:stop].numpy(), self._queries_t[:, 0].numpy(), out=target[:, 0].numpy())
+            else:
+                np.matmul(source[start:stop].numpy(), self._queries_t.numpy(), out=target.numpy())
+        else:
+            torch.mm(source[start:stop], self._queries_t, out=target)
         if self.half_sq_norms is not None:
             target.sub_(self.half_sq_norms[start:stop, None])
 
-    def rows(self, rows: torch.Tensor) -> torch.Tensor:
-        gathered = self.matrix[rows]  # (b, r, d)
+    def score_groups(self, groups: torch.Tensor, size: int) -> torch.Tensor:
+        gathered = gather_groups(self.matrix, groups, size)  # (b, r, d)
         if self.half_sq_norms is not None:
             return -(gathered - self.queries[:, None, :]).norm(dim=-1)
-        return torch.bmm(gathered, self.queries[:, :, None])[:, :, 0]
+        return batched_dot(gathered, self.queries.to(gathered.dtype))
+
+
+def batched_dot(rows: torch.Tensor, queries: torch.Tensor) -> torch.Tensor:
+    """(b, r, d) rows · (b, d) queries → (b, r)."""
+    return torch.bmm(rows, queries[:, :, None])[:, :, 0]
 
 
 def top_k(scorer: Scorer, k: int, *, exclude: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -124,37 +164,31 @@ def top_k(scorer: Scorer, k: int, *, exclude: torch.Tensor | None = None) -> tup
     if k <= 0:
         raise ValueError(f"k must be a positive integer, got {k}.")
     k = min(k, n)
-    device = _device_of(scorer)
-    chunk = _chunk_rows(n, b)
-    per_batch = max(1, BLOCK_ELEMENTS // chunk)
+    group = group_rows(scorer.matrix.shape[1])
+    chunk = _chunk_rows(n, b, group)
+    per_batch = max(1, min(BLOCK_ELEMENTS // chunk, MAXIMA_ELEMENTS * group // n))
     scores, indices = [], []
     for q0 in range(0, b, per_batch):
         q1 = min(b, q0 + per_batch)
         sub_exclude = None if exclude is None else exclude[q0:q1]
-        s, i = _top_k_batch(scorer.pick(slice(q0, q1)), k, chunk, sub_exclude, device)
+        s, i = _top_k_batch(scorer.pick(slice(q0, q1)), k, chunk, group, sub_exclude)
         scores.append(s)
         indices.append(i)
     return torch.cat(scores), torch.cat(indices)
 
 
-def _device_of(scorer: Scorer) -> torch.device:
-    for value in vars(scorer).values():
-        if isinstance(value, torch.Tensor):
-            return value.device
-    return torch.device("cpu")
-
-
-def _chunk_rows(n: int, b: int) -> int:
-    """Rows per chunk: a multiple of GROUP, big enough to amortise each call, small enough for cache."""
+def _chunk_rows(n: int, b: int, group: int) -> int:
+    """Rows per chunk: a multiple of the group, big enough to amortise each call, small enough for cache."""
     wanted = max(MIN_CHUNK, BLOCK_ELEMENTS // max(b, 1))
-    wanted = min(wanted, -(-n // GROUP) * GROUP)
-    return -(-wanted // GROUP) * GROUP
+    wanted = min(wanted, -(-n // group) * group)
+    return -(-wanted // group) * group
 
 
-def _top_k_batch(scorer: Scorer, k: int, chunk: int, exclude: torch.Tensor | None,
-                 device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+def _top_k_batch(scorer: Scorer, k: int, chunk: int, group: int,
+                 exclude: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
     n, b = scorer.n_rows, scorer.n_queries
-    buffer = torch.empty(chunk, b, device=device, dtype=getattr(scorer, "dtype", torch.float32))
+    device = scorer.matrix.device
+    buffer = torch.empty(chunk, b, device=device, dtype=scorer.dtype)
     query_ids = torch.arange(b, device=device)
     group_max = []
     for start in range(0, n, chunk):
@@ -164,31 +198,25 @@ def _top_k_batch(scorer: Scorer, k: int, chunk: int, exclude: torch.Tensor | Non
             buffer[stop - start:] = float("-inf")
         if exclude is not None:
             _mask_excluded(buffer, exclude, start, stop, query_ids)
-        group_max.append(buffer.view(chunk // GROUP, GROUP, b).amax(1))
-    maxima = torch.cat(group_max).T.float().contiguous()  # (b, groups); group g holds rows 64g ... 64g + 63
+        group_max.append(buffer.view(chunk // group, group, b).amax(1))
+    maxima = torch.cat(group_max).T.contiguous()  # (b, groups); group g holds rows g·group ...
     k_groups = min(k, maxima.shape[1])
-    margin = getattr(scorer, "margin", 0.0)
-    if not margin:
-        return _rescore_groups(scorer, maxima.topk(k_groups, dim=1).indices, k, exclude)
+    if not scorer.margin:
+        return _rescore_groups(scorer, maxima.topk(k_groups, dim=1).indices, group, k, exclude)
     # Screened scores are approximate: rescore every group that might hold one of the true top k.
-    threshold = maxima.topk(k_groups, dim=1).values[:, -1:] - margin
-    needed = (maxima >= threshold).float().sum(1)  # float: summing bools is several times slower
-    widths = torch.clamp(2 ** torch.ceil(torch.log2(needed)), min=k_groups).long()
+    # The threshold is computed in the maxima's own dtype, so allow one more unit of its rounding.
+    slack = scorer.margin + 2 * torch.finfo(maxima.dtype).eps
+    threshold = maxima.topk(k_groups, dim=1).values[:, -1:] - slack
+    needed = (maxima >= threshold).sum(1, dtype=torch.int32)
+    widths = torch.clamp(2 ** torch.ceil(torch.log2(needed.float())), min=k_groups).long()
     scores = torch.empty(b, k, device=device)
     indices = torch.empty(b, k, dtype=torch.long, device=device)
     for width in widths.unique().tolist():
         which = (widths == width).nonzero()[:, 0]
         groups = maxima[which].topk(min(width, maxima.shape[1]), dim=1).indices
         sub_exclude = None if exclude is None else exclude[which]
-        scores[which], indices[which] = _rescore_groups(scorer.pick(which), groups, k, sub_exclude)
+        scores[which], indices[which] = _rescore_groups(scorer.pick(which), groups, group, k, sub_exclude)
     return scores, indices
-
-
-def _rescore_groups(scorer: Scorer, groups: torch.Tensor, k: int,
-                    exclude: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Exact top k among the rows of the given groups, (b, width) group ids per query."""
-    rows = groups[:, :, None] * GROUP + torch.arange(GROUP, device=groups.device)
-    return _rescore(scorer, rows.reshape(groups.shape[0], -1), k, exclude)
 
 
 def _mask_excluded(buffer: torch.Tensor, exclude: torch.Tensor, start: int, stop: int,
@@ -199,27 +227,22 @@ def _mask_excluded(buffer: torch.Tensor, exclude: torch.Tensor, start: int, stop
         buffer[exclude[inside] - start, which] = float("-inf")
 
 
-def _rescore(scorer: Scorer, rows: torch.Tensor, k: int,
-             exclude: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+def _rescore_groups(scorer: Scorer, groups: torch.Tensor, group: int, k: int,
+                    exclude: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Exact top k among the rows of the given groups ((b, width) group ids per query)."""
+    rows = (groups[:, :, None] * group + torch.arange(group, device=groups.device)).reshape(groups.shape[0], -1)
     n, b = scorer.n_rows, scorer.n_queries
-    width = rows.shape[1]
-    per_step = max(1, RESCORE_ELEMENTS // max(width * _dim_of(scorer), 1))
+    per_step = max(1, RESCORE_ELEMENTS // (rows.shape[1] * scorer.matrix.shape[1]))
     scores, indices = [], []
     for q0 in range(0, b, per_step):
         q1 = min(b, q0 + per_step)
         candidate = rows[q0:q1]
         invalid = candidate >= n
         candidate = candidate.clamp(max=n - 1)
-        exact = scorer.pick(slice(q0, q1)).rows(candidate)
+        exact = scorer.pick(slice(q0, q1)).score_groups(groups[q0:q1], group).float()
         if exclude is not None:
             invalid |= (candidate[:, :, None] == exclude[q0:q1, None, :]).any(-1)
-        exact = exact.masked_fill(invalid, float("-inf"))
-        best, where = exact.topk(k, dim=1)
+        best, where = exact.masked_fill(invalid, float("-inf")).topk(k, dim=1)
         scores.append(best)
         indices.append(candidate.gather(1, where))
     return torch.cat(scores), torch.cat(indices)
-
-
-def _dim_of(scorer: Scorer) -> int:
-    matrix = getattr(scorer, "matrix", None)
-    return 1 if matrix is None else matrix.shape[1]

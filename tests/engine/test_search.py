@@ -21,6 +21,7 @@ def chunking(request, monkeypatch):
         monkeypatch.setattr(search, "BLOCK_ELEMENTS", 1 << 12)
         monkeypatch.setattr(search, "MIN_CHUNK", 128)
         monkeypatch.setattr(search, "RESCORE_ELEMENTS", 1 << 12)
+        monkeypatch.setattr(search, "MAXIMA_ELEMENTS", 1 << 10)
     return request.param
 
 

@@ -174,7 +174,7 @@ class EmbeddingSet:
     def screen_matrix(self, n_rows: int, n_queries: int, screen: bool | None = None) -> torch.Tensor | None:
         """The bfloat16 copy of the unit vectors when a search should be screened with it, else None."""
         if screen is None:
-            screen = self.dtype == torch.float32 and search.should_screen(self.device, n_rows, n_queries)
+            screen = self.dtype == torch.float32 and search.should_screen(self.device, n_rows, self.dim, n_queries)
         if not screen:
             return None
         if self._screen is None:

@@ -226,17 +226,21 @@ def _vocabulary(es: "EmbeddingSet", restrict_vocab: int | None, case_insensitive
 
 def _shared_spellings(es: "EmbeddingSet", restrict_vocab: int | None, case_insensitive: bool) -> set[str]:
     """Folded spellings that more than one of the first ``restrict_vocab`` labels share."""
-    ok = _vocabulary(es, restrict_vocab, case_insensitive)
-    if len(ok) == len(es.labels[:restrict_vocab]):
-        return set()
-    seen: set[str] = set()
-    shared: set[str] = set()
-    for label in es.labels[:restrict_vocab]:
-        key = label.upper() if case_insensitive else label
-        if key in seen:
-            shared.add(key)
-        seen.add(key)
-    return shared
+    cache = es.__dict__.setdefault("_shared_cache", {})
+    key = (restrict_vocab, case_insensitive)
+    if key not in cache:
+        ok = _vocabulary(es, restrict_vocab, case_insensitive)
+        shared: set[str] = set()
+        if len(ok) != len(es.labels[:restrict_vocab]):
+            seen: set[str] = set()
+            for label in es.labels[:restrict_vocab]:
+                folded = label.upper() if case_insensitive else label
+                if folded in seen:
+                    shared.add(folded)
+                seen.add(folded)
+        cache.clear()
+        cache[key] = shared
+    return cache[key]
 
 
 def _read_lines(path: str | Path) -> list[str]:
@@ -254,7 +258,9 @@ def evaluate_analogies(es: "EmbeddingSet", path: str | Path | None = None, *, re
     ok = _vocabulary(es, restrict_vocab, case_insensitive)
     section_names: list[str] = []
     questions: list[tuple[int, list[str]]] = []  # (section, [a, b, c, expected] as in the file)
+    keys: list[list[str]] = []  # the same words, folded
     skipped = 0
+    fold = str.upper if case_insensitive else str
     for line_no, line in enumerate(_read_lines(path)):
         if line.startswith(": "):
             section_names.append(line.lstrip(": ").strip())
@@ -264,34 +270,33 @@ def evaluate_analogies(es: "EmbeddingSet", path: str | Path | None = None, *, re
             raise ValueError(f"{path}: line {line_no + 1} comes before any ': section' header.")
         if len(words) != 4:
             continue  # gensim skips malformed lines without counting them
-        keys = [w.upper() for w in words] if case_insensitive else words
-        if any(key not in ok for key in keys):
+        folded = [fold(w) for w in words]
+        if any(key not in ok for key in folded):
             skipped += 1
             continue
         questions.append((len(section_names) - 1, words))
+        keys.append(folded)
     correct = np.zeros(len(questions), dtype=bool)
     predicted: list[str] = [""] * len(questions)
     if questions:
-        fold = str.upper if case_insensitive else str
-        rows = np.array([[ok[fold(w)] for w in words[:3]] for _, words in questions], dtype=np.int64)
+        rows = np.array([[ok[a], ok[b], ok[c]] for a, b, c, _ in keys], dtype=np.int64)
         # gensim walks its top 5 for the first answer whose folded spelling is not an input's. Unless an
         # input shares its folded spelling with another label, that is always the first answer.
         shared = _shared_spellings(es, restrict_vocab, case_insensitive)
-        depth = GENSIM_TOPN if any(fold(w) in shared for _, words in questions for w in words[:3]) else 1
+        depth = GENSIM_TOPN if shared and any(k in shared for q in keys for k in q[:3]) else 1
         _, found = answer(es, rows[:, [1, 2]], rows[:, [0]], depth, method=method,
                           restrict_vocab=restrict_vocab)
         labels = es.labels
-        for q, (_, words) in enumerate(questions):
-            ignore = {fold(w) for w in words[:3]}
+        for q, folded in enumerate(keys):
             guess = None
             for row in found[q]:
                 if row < 0:
                     break
                 guess = labels[row]
-                if fold(guess) in ok and fold(guess) not in ignore:
+                if fold(guess) not in folded[:3]:
                     break
             predicted[q] = guess or ""
-            correct[q] = guess is not None and fold(guess) == fold(words[3])
+            correct[q] = guess is not None and fold(guess) == folded[3]
     section_of = np.array([s for s, _ in questions], dtype=np.int64)
     table = []
     for s, name in enumerate(section_names):

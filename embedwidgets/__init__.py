@@ -18,9 +18,11 @@ from .engine import (
     pick_device,
 )
 
+from .widgets import AnalogyExplorer, NeighborBrowser
+
 __version__ = "0.1.0"
 
 __all__ = [
-    "AnalogyReport", "DuplicateLabelError", "EmbeddingSet", "EmbedWidgetsError", "SentenceEncoder",
+    "AnalogyExplorer", "NeighborBrowser", "AnalogyReport", "DuplicateLabelError", "EmbeddingSet", "EmbedWidgetsError", "SentenceEncoder",
     "SimilarityReport", "UnknownTokenError", "WordAverage", "__version__", "glove", "minilm", "pick_device",
 ]

@@ -158,6 +158,28 @@ def analogies(es: "EmbeddingSet", questions: Any, *, k: int = 1, method: str = "
     return pd.DataFrame(records, columns=["question", "a", "b", "c", "rank", "label", "score"])
 
 
+def analogy_geometry(es: "EmbeddingSet", a: str, b: str, c: str, answers: Sequence[str]) -> pd.DataFrame:
+    """Where the words of "a is to b as c is to ?" lie: a 2-D PCA of a, b, c, the target b − a + c and
+    the answers, with each word's exact cosine to the target (unit vectors, as 3CosAdd uses them).
+
+    Returns ``label, role, x, y, cosine`` with role ``a``, ``b``, ``c``, ``target`` or ``answer``.
+    """
+    from .project import pca_2d
+
+    inputs = es._rows([a, b, c])
+    unit = es.unit
+    target = unit[inputs[1]].float() - unit[inputs[0]].float() + unit[inputs[2]].float()
+    target = target / target.norm().clamp_min(torch.finfo(torch.float32).tiny)
+    answer_rows = [r for r in es._rows(list(answers)) if r not in inputs]
+    rows = torch.tensor(inputs + answer_rows, device=unit.device)
+    vectors = torch.cat([unit[rows].float(), target[None]])
+    xy = pca_2d(vectors.cpu().numpy())
+    cosines = (vectors @ target).cpu().numpy().astype(np.float64)
+    labels = [a, b, c] + [es.labels[r] for r in answer_rows] + [f"{b} − {a} + {c}"]
+    roles = ["a", "b", "c"] + ["answer"] * len(answer_rows) + ["target"]
+    return pd.DataFrame({"label": labels, "role": roles, "x": xy[:, 0], "y": xy[:, 1], "cosine": cosines})
+
+
 # ---- benchmarks ---------------------------------------------------------------------------------
 
 @dataclass

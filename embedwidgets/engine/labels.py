@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import math
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -101,6 +102,8 @@ class LabelIndex:
         same_case = self._lower.get(token.lower())
         if same_case is not None and self.labels[same_case] != token:
             found.append(self.labels[same_case])
+        one_edit = sorted({e for e in _one_edit_away(token.lower()) if e in self.rows}, key=self.rows.__getitem__)
+        found += [e for e in one_edit if e not in found and e != token]
         if self._by_initial is None:
             self._by_initial = {}
             for label in self.labels:
@@ -108,7 +111,21 @@ class LabelIndex:
         pool = [c for c in self._by_initial.get(token[:1].lower(), []) if abs(len(c) - len(token)) <= 2]
         if len(pool) < 50:  # a typo in the first letter: widen to every label of a similar length
             pool = [c for c in self.labels if abs(len(c) - len(token)) <= 1]
-        for close in difflib.get_close_matches(token, pool, n=n + len(found), cutoff=0.6):
-            if close not in found and close != token:
-                found.append(close)
+        close = difflib.get_close_matches(token, pool, n=4 * n + len(found), cutoff=0.6)
+        # Among similar spellings, prefer frequent words (earlier rows): "wooman" → "woman", not "woolman".
+        ranked = sorted(close, key=lambda c: -difflib.SequenceMatcher(None, token, c).ratio()
+                        + 0.02 * math.log10(self.rows[c] + 1))
+        for candidate in ranked:
+            if candidate not in found and candidate != token:
+                found.append(candidate)
         return found[:n]
+
+
+def _one_edit_away(word: str) -> set[str]:
+    """Every string one deletion, swap of neighbours, replacement or insertion away (Norvig's speller)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return ({left + right[1:] for left, right in splits if right}
+            | {left + right[1] + right[0] + right[2:] for left, right in splits if len(right) > 1}
+            | {left + ch + right[1:] for left, right in splits if right for ch in letters}
+            | {left + ch + right for left, right in splits for ch in letters})

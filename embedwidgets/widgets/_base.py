@@ -1,0 +1,104 @@
+"""The shared widget base: typed requests and responses, inline errors, and strict keyword arguments.
+
+The front end talks to Python in two ways only:
+- synced traits, for state a user may want back in Python (the query, the results);
+- ``{"type": "request", "id", "kind", "params"}`` custom messages, answered by
+  ``{"type": "response", "id", "kind", "ok", "data" | "error"}``. Each kind maps to one handler
+  method; there is no way to send code. The front end drops any answer older than its latest request.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets
+
+from ..engine.errors import EmbedWidgetsError, UnknownTokenError
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+log = logging.getLogger("embedwidgets")
+
+Handler = Callable[..., dict]
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    """Mark a method as the handler of requests of ``kind``."""
+
+    def mark(method: Handler) -> Handler:
+        method._request_kind = kind  # type: ignore[attr-defined]
+        return method
+
+    return mark
+
+
+def error_payload(error: BaseException) -> dict:
+    """An error as the front end shows it: a message, and for unknown words the close spellings."""
+    payload: dict[str, Any] = {"kind": type(error).__name__, "message": str(error)}
+    if isinstance(error, UnknownTokenError):
+        payload["message"] = error.message
+        payload["missing"] = error.missing
+        payload["suggestions"] = error.suggestions
+    elif isinstance(error, KeyError) and error.args:
+        payload["message"] = str(error.args[0])
+    return payload
+
+
+class EmbedWidget(anywidget.AnyWidget):
+    """Base of every embedwidgets widget."""
+
+    error = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    busy = traitlets.Bool(False).tag(sync=True)
+    title = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        for key in ("_esm", "_css"):
+            source = getattr(type(self), key, None)
+            if isinstance(source, Path) and not source.exists():
+                raise EmbedWidgetsError(
+                    f"the widget front end {source.name} is missing from {source.parent}: the JavaScript was "
+                    f"not built. Reinstall the package (pip install .) with Node.js and npm available.")
+        unknown = [key for key in kwargs if not self.has_trait(key)]
+        if unknown:
+            public = sorted(n for n in self.trait_names() if not n.startswith("_") and n not in _HIDDEN)
+            close = difflib.get_close_matches(unknown[0], public, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument {unknown[0]!r}.{hint}")
+        super().__init__(**kwargs)
+        self._handlers: dict[str, Handler] = {}
+        for name in dir(type(self)):
+            kind = getattr(getattr(type(self), name, None), "_request_kind", None)
+            if kind:
+                self._handlers[kind] = getattr(self, name)
+        self.on_msg(self._on_custom_message)
+
+    def _on_custom_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if not isinstance(content, dict) or content.get("type") != "request":
+            return
+        request_id, kind, params = content.get("id"), content.get("kind"), content.get("params") or {}
+        response: dict[str, Any] = {"type": "response", "id": request_id, "kind": kind}
+        method = self._handlers.get(kind) if isinstance(kind, str) else None
+        try:
+            if method is None:
+                raise ValueError(f"unknown request kind {kind!r}; expected one of {sorted(self._handlers)}.")
+            if not isinstance(params, dict):
+                raise ValueError("request params must be an object.")
+            response.update(ok=True, data=method(**params))
+        except (EmbedWidgetsError, KeyError, ValueError, TypeError) as error:
+            response.update(ok=False, error=error_payload(error))
+        except Exception as error:  # the kernel and the widget stay alive, and the user sees why
+            log.error("embedwidgets request %r failed:\n%s", kind, traceback.format_exc())
+            response.update(ok=False, error={"kind": type(error).__name__, "message": f"internal error: {error}"})
+        self.send(response)
+
+    def _report(self, error: BaseException | None) -> None:
+        """Show ``error`` inline in the widget (or clear it)."""
+        self.error = None if error is None else error_payload(error)
+
+
+_HIDDEN = {"comm", "keys", "log", "layout", "tabbable", "tooltip", "busy", "error"}

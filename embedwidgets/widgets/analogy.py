@@ -1,0 +1,137 @@
+"""AnalogyExplorer: "a is to b as c is to ?", with ranked answers and the parallelogram drawn."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import traitlets
+
+from ..engine.analogy import METHODS, analogy_geometry
+from ..engine.embeddings import EmbeddingSet
+from ..engine.errors import EmbedWidgetsError
+from ._base import STATIC, EmbedWidget, handler
+
+MAX_K = 100
+PLOTTED_ANSWERS = 5
+# From the lesson, with what GloVe 6B 50d really answers.
+PRESETS = [
+    {"name": "king − man + woman", "a": "man", "b": "king", "c": "woman",
+     "note": "The classic: queen comes first, at cosine 0.852."},
+    {"name": "Paris − France + Germany", "a": "france", "b": "paris", "c": "germany",
+     "note": "Capitals: berlin comes first."},
+    {"name": "walked − walk + run", "a": "walk", "b": "walked", "c": "run",
+     "note": "Verb tense: ran comes first."},
+    {"name": "bigger − big + small", "a": "big", "b": "bigger", "c": "small",
+     "note": "GloVe 50d answers larger first and smaller only second: analogies are approximate."},
+]
+
+
+class AnalogyExplorer(EmbedWidget):
+    """Type three words and see which words complete "a is to b as c is to ?" (that is, b − a + c).
+
+    >>> ew.AnalogyExplorer(ew.glove(), a="man", b="king", c="woman")   # doctest: +SKIP
+
+    Python side: the traits ``a``, ``b``, ``c``, ``k``, ``method`` and ``exclude_inputs``;
+    ``results`` (a DataFrame) and ``run()``. Setting a trait re-runs the analogy and the view follows.
+    """
+
+    _esm = STATIC / "analogy.js"
+    _css = STATIC / "analogy.css"
+
+    a = traitlets.Unicode("man").tag(sync=True)
+    b = traitlets.Unicode("king").tag(sync=True)
+    c = traitlets.Unicode("woman").tag(sync=True)
+    k = traitlets.Int(10).tag(sync=True)
+    method = traitlets.Enum(METHODS, default_value="3cosadd").tag(sync=True)
+    exclude_inputs = traitlets.Bool(True).tag(sync=True)
+    _rows = traitlets.List().tag(sync=True)
+    _flipped_rows = traitlets.List().tag(sync=True)  # the same question with exclude_inputs flipped
+    _plot = traitlets.List().tag(sync=True)
+    _presets = traitlets.List(PRESETS).tag(sync=True)
+
+    def __init__(self, words: EmbeddingSet, *, a: str = "man", b: str = "king", c: str = "woman", k: int = 10,
+                 method: str = "3cosadd", exclude_inputs: bool = True, **kwargs: Any) -> None:
+        if not isinstance(words, EmbeddingSet):
+            raise TypeError(f"AnalogyExplorer needs an EmbeddingSet of words (e.g. ew.glove()), "
+                            f"not {type(words).__name__}.")
+        self.words = words
+        self._quiet = True  # no runs while the traits are first set
+        kwargs.setdefault("title", f"Analogies · {words.name}")
+        super().__init__(a=a, b=b, c=c, k=k, method=method, exclude_inputs=exclude_inputs, **kwargs)
+        self._quiet = False
+        self.run()
+
+    @traitlets.validate("k")
+    def _check_k(self, proposal: dict) -> int:
+        k = proposal["value"]
+        if not 1 <= k <= MAX_K:
+            raise traitlets.TraitError(f"k must be between 1 and {MAX_K}, got {k}.")
+        return k
+
+    @traitlets.observe("a", "b", "c", "k", "method", "exclude_inputs")
+    def _rerun(self, _change: dict) -> None:
+        if not self._quiet:
+            self.run()
+
+    @property
+    def results(self) -> pd.DataFrame:
+        """The answers shown now: ``rank, label, score``."""
+        return pd.DataFrame(self._rows, columns=["rank", "label", "score"])
+
+    def run(self) -> pd.DataFrame:
+        """Answer the current question; errors show inline in the widget and come back empty."""
+        self._failure = None
+        try:
+            words = [w.strip() for w in (self.a, self.b, self.c)]
+            if not all(words):
+                raise ValueError("type three words: a is to b as c is to ?")
+            a, b, c = words
+            found = self.words.analogy([b, c], [a], k=self.k, method=self.method,
+                                       exclude_inputs=self.exclude_inputs)
+            flipped = self.words.analogy([b, c], [a], k=3, method=self.method,
+                                         exclude_inputs=not self.exclude_inputs)
+            geometry = analogy_geometry(self.words, a, b, c, found.label[:PLOTTED_ANSWERS].tolist())
+        except (EmbedWidgetsError, KeyError, ValueError) as error:
+            self._failure = error
+            with self.hold_sync():
+                self._rows, self._flipped_rows, self._plot = [], [], []
+                self._report(error)
+            return self.results
+        inputs = {a, b, c}
+        with self.hold_sync():
+            self._rows = _records(found, inputs)
+            self._flipped_rows = _records(flipped, inputs)
+            self._plot = geometry.to_dict("records")
+            self._report(None)
+        return self.results
+
+    @handler("complete")
+    def _complete(self, prefix: str = "", limit: int = 8) -> dict:
+        if not isinstance(prefix, str) or not prefix.strip():
+            return {"prefix": prefix, "options": []}
+        return {"prefix": prefix, "options": self.words.complete(prefix.strip(), min(int(limit), 20))}
+
+    @handler("run")
+    def _run_request(self, **params: Any) -> dict:
+        allowed = {"a", "b", "c", "k", "method", "exclude_inputs"}
+        unknown = set(params) - allowed
+        if unknown:
+            raise ValueError(f"unknown run parameters {sorted(unknown)}.")
+        self._quiet = True
+        try:
+            for name, value in params.items():
+                setattr(self, name, value)
+        except traitlets.TraitError as error:
+            raise ValueError(str(error)) from None
+        finally:
+            self._quiet = False
+        self.run()
+        if self._failure is not None:
+            raise self._failure
+        return {"count": len(self._rows)}
+
+
+def _records(frame: pd.DataFrame, inputs: set[str]) -> list[dict]:
+    return [{"rank": int(r.rank), "label": r.label, "score": float(r.score), "is_input": r.label in inputs}
+            for r in frame.itertuples(index=False)]

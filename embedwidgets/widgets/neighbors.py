@@ -1,0 +1,177 @@
+"""NeighborBrowser: walk through the neighbourhood of a word or text, optionally against a second set."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import traitlets
+
+from ..engine.embeddings import EmbeddingSet
+from ..engine.errors import EmbedWidgetsError
+from ..engine.search import METRICS
+from ._base import STATIC, EmbedWidget, error_payload, handler
+
+MAX_K = 200
+MAX_HISTORY = 50
+
+
+class NeighborBrowser(EmbedWidget):
+    """Ranked neighbours of a query, with score bars; click one to make it the query.
+
+    >>> ew.NeighborBrowser(ew.glove(), query="frog")                       # doctest: +SKIP
+    >>> ew.NeighborBrowser(glove_average_docs, compare=minilm_docs)         # doctest: +SKIP
+
+    ``compare=`` puts a second set's neighbours of the same query beside the first, highlights the
+    neighbours both share and shows overlap@k. Python side: the traits ``query``, ``k``, ``metric`` and
+    ``history``; ``results`` and ``compare_results`` (DataFrames).
+    """
+
+    _esm = STATIC / "neighbors.js"
+    _css = STATIC / "neighbors.css"
+
+    query = traitlets.Unicode("").tag(sync=True)
+    k = traitlets.Int(15).tag(sync=True)
+    metric = traitlets.Enum(METRICS, default_value="cosine").tag(sync=True)
+    history = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    accepts_text = traitlets.Bool(False).tag(sync=True)
+    _rows = traitlets.List().tag(sync=True)
+    _compare_rows = traitlets.List().tag(sync=True)
+    _compare_error = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    _overlap = traitlets.Float(allow_none=True, default_value=None).tag(sync=True)
+    _names = traitlets.List().tag(sync=True)
+
+    def __init__(self, embeddings: EmbeddingSet, *, query: str | None = None, k: int = 15, metric: str = "cosine",
+                 compare: EmbeddingSet | None = None, **kwargs: Any) -> None:
+        for name, value in (("embeddings", embeddings), ("compare", compare)):
+            if value is not None and not isinstance(value, EmbeddingSet):
+                raise TypeError(f"{name} must be an EmbeddingSet, not {type(value).__name__}.")
+        self.embeddings, self.compare = embeddings, compare
+        if query is None:
+            query = "frog" if "frog" in embeddings else embeddings.labels[0]
+        self._quiet = True
+        self._failure: BaseException | None = None
+        names = [embeddings.name] + ([compare.name] if compare is not None else [])
+        kwargs.setdefault("title", f"Neighbours · {embeddings.name}")
+        super().__init__(query=query, k=k, metric=metric, history=[query], _names=names,
+                         accepts_text=embeddings.encoder is not None, **kwargs)
+        self._quiet = False
+        self.run()
+
+    @traitlets.validate("k")
+    def _check_k(self, proposal: dict) -> int:
+        k = proposal["value"]
+        if not 1 <= k <= MAX_K:
+            raise traitlets.TraitError(f"k must be between 1 and {MAX_K}, got {k}.")
+        return k
+
+    @traitlets.observe("query")
+    def _remember(self, change: dict) -> None:
+        if not self.history or self.history[-1] != change["new"]:
+            self.history = (self.history + [change["new"]])[-MAX_HISTORY:]
+
+    @traitlets.observe("query", "k", "metric")
+    def _rerun(self, _change: dict) -> None:
+        if not self._quiet:
+            self.run()
+
+    @property
+    def results(self) -> pd.DataFrame:
+        """The neighbours shown now: ``rank, label, score``."""
+        return pd.DataFrame(self._rows, columns=["rank", "label", "score"])
+
+    @property
+    def compare_results(self) -> pd.DataFrame:
+        """The second set's neighbours of the same query (empty without ``compare=``)."""
+        return pd.DataFrame(self._compare_rows, columns=["rank", "label", "score"])
+
+    def run(self) -> pd.DataFrame:
+        """Search the current query; errors show inline and come back empty."""
+        self._failure = None
+        try:
+            query = self.query.strip()
+            if not query:
+                raise ValueError("type a word or a text to see its neighbours.")
+            found = self.embeddings.neighbors(query, k=self.k, metric=self.metric)
+        except (EmbedWidgetsError, KeyError, ValueError) as error:
+            self._failure = error
+            with self.hold_sync():
+                self._rows, self._compare_rows, self._overlap = [], [], None
+                self._compare_error = None
+                self._report(error)
+            return self.results
+        other, other_error = None, None
+        if self.compare is not None:
+            try:
+                other = self.compare.neighbors(query, k=self.k, metric=self.metric)
+            except (EmbedWidgetsError, KeyError, ValueError) as error:
+                other_error = error_payload(error)
+        shared = set(found.label) & set(other.label) if other is not None else set()
+        with self.hold_sync():
+            self._rows = _records(found, self.metric, shared)
+            self._compare_rows = [] if other is None else _records(other, self.metric, shared)
+            self._overlap = None if other is None else len(shared) / max(len(found), 1)
+            self._compare_error = other_error
+            self._report(None)
+        return self.results
+
+    def back(self) -> None:
+        """Return to the previous query of the trail."""
+        if len(self.history) > 1:
+            trail = self.history[:-1]
+            self.history = trail
+            self.query = trail[-1]
+
+    @handler("complete")
+    def _complete(self, prefix: str = "", limit: int = 8) -> dict:
+        if not isinstance(prefix, str) or not prefix.strip():
+            return {"prefix": prefix, "options": []}
+        return {"prefix": prefix, "options": self.embeddings.complete(prefix.strip(), min(int(limit), 20))}
+
+    @handler("run")
+    def _run_request(self, **params: Any) -> dict:
+        unknown = set(params) - {"query", "k", "metric"}
+        if unknown:
+            raise ValueError(f"unknown run parameters {sorted(unknown)}.")
+        self._quiet = True
+        try:
+            for name, value in params.items():
+                setattr(self, name, value)
+        except traitlets.TraitError as error:
+            raise ValueError(str(error)) from None
+        finally:
+            self._quiet = False
+        self.run()
+        if self._failure is not None:
+            raise self._failure
+        return {"count": len(self._rows)}
+
+    @handler("back")
+    def _back_request(self) -> dict:
+        self.back()
+        return {"query": self.query}
+
+    @handler("goto")
+    def _goto_request(self, index: int = -1) -> dict:
+        if not isinstance(index, int) or not -len(self.history) <= index < len(self.history):
+            raise ValueError(f"no step {index} in the trail of {len(self.history)}.")
+        trail = self.history[: index % len(self.history) + 1]
+        self.history = trail
+        self.query = trail[-1]
+        return {"query": self.query}
+
+
+def _records(frame: pd.DataFrame, metric: str, shared: set[str]) -> list[dict]:
+    """Rows for the view, each with a bar length in [0, 1] (longer is closer)."""
+    scores = frame.score.to_numpy(dtype=np.float64)
+    if metric == "cosine":
+        bars = np.clip(scores, 0.0, 1.0)
+    elif metric == "dot":
+        top = np.abs(scores).max() if len(scores) else 1.0
+        bars = np.clip(scores / top, 0.0, 1.0) if top > 0 else np.zeros_like(scores)
+    else:  # distances: the nearest gets the longest bar
+        far = scores.max() if len(scores) else 1.0
+        bars = 1.0 - scores / far if far > 0 else np.ones_like(scores)
+    return [{"rank": int(r.rank), "label": r.label, "score": float(r.score), "bar": float(bar),
+             "shared": r.label in shared} for r, bar in zip(frame.itertuples(index=False), bars)]

@@ -1,0 +1,31 @@
+// Bundles each widget module (TS + CSS) into ../embedwidgets/static, or the unit tests into build/tests.
+import * as esbuild from "esbuild";
+import { readdirSync } from "node:fs";
+
+const tests = process.argv.includes("--tests");
+const widgets = ["analogy", "neighbors"];
+
+if (tests) {
+  await esbuild.build({
+    entryPoints: readdirSync("tests").filter((f) => f.endsWith(".test.ts")).map((f) => `tests/${f}`),
+    outdir: "build/tests",
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    logLevel: "warning",
+  });
+} else {
+  await esbuild.build({
+    entryPoints: widgets.map((name) => `src/${name}.ts`),
+    outdir: "../embedwidgets/static",
+    bundle: true,
+    format: "esm",
+    target: "es2020",
+    minify: true,
+    sourcemap: false,
+    loader: { ".css": "css" },
+    logLevel: "warning",
+  });
+}

@@ -1,0 +1,354 @@
+// The shared front-end base: safe DOM building, typed requests to the kernel, inline errors, busy state,
+// an accessible autocomplete, and binary codecs. Every data string reaches the DOM as text.
+import type { AnyModel } from "@anywidget/types";
+
+// ---- safe DOM -----------------------------------------------------------------------------------
+
+type Props = {
+  class?: string;
+  text?: string;
+  attrs?: Record<string, string | number | boolean | undefined>;
+  on?: Partial<Record<keyof HTMLElementEventMap, (event: any) => void>>;
+};
+
+/** An HTML element with text content and attributes only: never parsed markup. */
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Props = {},
+  children: (Node | null | undefined)[] = [],
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (props.class) node.className = props.class;
+  if (props.text !== undefined) node.textContent = props.text;
+  for (const [name, value] of Object.entries(props.attrs ?? {})) {
+    if (value !== undefined && value !== false) node.setAttribute(name, value === true ? "" : String(value));
+  }
+  for (const [event, listener] of Object.entries(props.on ?? {})) {
+    node.addEventListener(event, listener as EventListener);
+  }
+  for (const child of children) if (child) node.appendChild(child);
+  return node;
+}
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+/** An SVG element; text goes in as a text node. */
+export function svg(tag: string, attrs: Record<string, string | number> = {}, text?: string): SVGElement {
+  const node = document.createElementNS(SVG_NS, tag) as SVGElement;
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+export function clear(node: Element): void {
+  while (node.firstChild) node.removeChild(node.firstChild);
+}
+
+// ---- requests -----------------------------------------------------------------------------------
+
+export type ErrorInfo = {
+  kind?: string;
+  message: string;
+  missing?: string[];
+  suggestions?: Record<string, string[]>;
+};
+
+export type Response =
+  | { status: "ok"; data: any }
+  | { status: "error"; error: ErrorInfo }
+  | { status: "stale" };
+
+type Pending = { kind: string; resolve: (response: Response) => void };
+
+/**
+ * Typed requests over custom messages. Each request gets an id; for each kind only the newest request
+ * counts, so an answer to an older one resolves as "stale" and callers ignore it.
+ */
+export class Requester {
+  private nextId = 1;
+  private latest = new Map<string, number>();
+  private pending = new Map<number, Pending>();
+  private listeners = new Set<(busy: boolean) => void>();
+
+  constructor(private send: (message: object) => void) {}
+
+  request(kind: string, params: Record<string, unknown> = {}): Promise<Response> {
+    const id = this.nextId++;
+    const superseded = this.latest.get(kind);
+    this.latest.set(kind, id);
+    if (superseded !== undefined) this.settle(superseded, { status: "stale" });
+    const answer = new Promise<Response>((resolve) => this.pending.set(id, { kind, resolve }));
+    this.notify();
+    this.send({ type: "request", id, kind, params });
+    return answer;
+  }
+
+  /** Handle a message from the kernel; returns false when it is not a response. */
+  receive(message: any): boolean {
+    if (!message || message.type !== "response" || typeof message.id !== "number") return false;
+    if (!this.pending.has(message.id)) return true; // already settled as stale
+    const response: Response = message.ok
+      ? { status: "ok", data: message.data }
+      : { status: "error", error: normaliseError(message.error) };
+    this.settle(message.id, response);
+    return true;
+  }
+
+  get busy(): boolean {
+    return this.pending.size > 0;
+  }
+
+  onBusy(listener: (busy: boolean) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private settle(id: number, response: Response): void {
+    const entry = this.pending.get(id);
+    if (!entry) return;
+    this.pending.delete(id);
+    entry.resolve(response);
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const listener of this.listeners) listener(this.busy);
+  }
+}
+
+function normaliseError(error: any): ErrorInfo {
+  if (!error || typeof error.message !== "string") return { message: "the kernel returned an unreadable error" };
+  return error as ErrorInfo;
+}
+
+/** A Requester wired to an anywidget model; call the returned function to unhook it. */
+export function connect(model: AnyModel): [Requester, () => void] {
+  const requester = new Requester((message) => model.send(message));
+  const onMessage = (message: any) => requester.receive(message);
+  model.on("msg:custom", onMessage);
+  return [requester, () => model.off("msg:custom", onMessage)];
+}
+
+// ---- binary codecs ------------------------------------------------------------------------------
+
+/** View a binary buffer (DataView, ArrayBuffer or typed array) as float32 values, without copying. */
+export function asFloat32(buffer: ArrayBuffer | ArrayBufferView): Float32Array {
+  if (buffer instanceof Float32Array) return buffer;
+  if (ArrayBuffer.isView(buffer)) {
+    if (buffer.byteLength % 4 !== 0) throw new Error(`a float32 buffer needs a multiple of 4 bytes, got ${buffer.byteLength}`);
+    if (buffer.byteOffset % 4 === 0) return new Float32Array(buffer.buffer, buffer.byteOffset, buffer.byteLength / 4);
+    return new Float32Array(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength));
+  }
+  return new Float32Array(buffer);
+}
+
+/** View a binary buffer as int32 values. */
+export function asInt32(buffer: ArrayBuffer | ArrayBufferView): Int32Array {
+  if (buffer instanceof Int32Array) return buffer;
+  const floats = asFloat32(buffer);
+  return new Int32Array(floats.buffer, floats.byteOffset, floats.length);
+}
+
+// ---- shared pieces of UI ------------------------------------------------------------------------
+
+/** Show an error (with clickable close spellings for unknown words) in ``box``, or hide the box. */
+export function showError(box: HTMLElement, error: ErrorInfo | null, pick?: (missing: string, word: string) => void): void {
+  clear(box);
+  box.hidden = !error;
+  if (!error) return;
+  box.appendChild(h("span", { class: "ew-error-text", text: error.message }));
+  const suggestions = error.suggestions ?? {};
+  for (const missing of error.missing ?? []) {
+    const options = suggestions[missing] ?? [];
+    if (!options.length || !pick) continue;
+    const line = h("span", { class: "ew-suggestions" }, [h("span", { text: `Instead of “${missing}”: ` })]);
+    for (const option of options) {
+      line.appendChild(
+        h("button", {
+          class: "ew-chip",
+          text: option,
+          attrs: { type: "button", "aria-label": `Use ${option} instead of ${missing}` },
+          on: { click: () => pick(missing, option) },
+        }),
+      );
+    }
+    box.appendChild(line);
+  }
+}
+
+/** A horizontal bar, 0 to 1, with the exact number beside it. */
+export function scoreBar(fraction: number, label: string): HTMLElement {
+  const fill = h("span", { class: "ew-bar-fill" });
+  fill.style.width = `${Math.max(0, Math.min(1, fraction)) * 100}%`;
+  return h("span", { class: "ew-bar", attrs: { role: "img", "aria-label": label } }, [fill]);
+}
+
+export function formatScore(score: number): string {
+  return Number.isFinite(score) ? score.toFixed(4) : String(score);
+}
+
+/** Mirror the kernel's busy flag and our own pending requests onto the root element. */
+export function trackBusy(root: HTMLElement, model: AnyModel, requester: Requester): () => void {
+  const update = () => {
+    const busy = requester.busy || Boolean(model.get("busy"));
+    root.classList.toggle("ew-busy", busy);
+    root.setAttribute("aria-busy", String(busy));
+  };
+  const stop = requester.onBusy(update);
+  model.on("change:busy", update);
+  update();
+  return () => {
+    stop();
+    model.off("change:busy", update);
+  };
+}
+
+let uniqueCounter = 0;
+export function uniqueId(prefix: string): string {
+  uniqueCounter += 1;
+  return `${prefix}-${uniqueCounter}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/**
+ * A text input with suggestions from the kernel (prefix search in Python). Arrow keys move through the
+ * suggestions, Enter takes the highlighted one (or submits the text), Escape closes the list.
+ */
+export class Autocomplete {
+  readonly root: HTMLElement;
+  readonly input: HTMLInputElement;
+  private list: HTMLUListElement;
+  private options: string[] = [];
+  private active = -1;
+
+  constructor(
+    label: string,
+    private requester: Requester,
+    private submit: (value: string) => void,
+    private requestKind = "complete",
+  ) {
+    const id = uniqueId("ew-list");
+    this.input = h("input", {
+      class: "ew-input",
+      attrs: {
+        type: "text",
+        "aria-label": label,
+        role: "combobox",
+        "aria-autocomplete": "list",
+        "aria-expanded": "false",
+        "aria-controls": id,
+        autocomplete: "off",
+        spellcheck: "false",
+      },
+    });
+    this.list = h("ul", { class: "ew-options", attrs: { id, role: "listbox", "aria-label": `${label} suggestions` } });
+    this.list.hidden = true;
+    this.root = h("span", { class: "ew-combo" }, [this.input, this.list]);
+    this.input.addEventListener("input", () => this.suggest());
+    this.input.addEventListener("keydown", (event) => this.onKey(event));
+    this.input.addEventListener("blur", () => setTimeout(() => this.close(), 150));
+  }
+
+  get value(): string {
+    return this.input.value;
+  }
+
+  set value(text: string) {
+    if (this.input.value !== text) this.input.value = text;
+  }
+
+  private async suggest(): Promise<void> {
+    const prefix = this.input.value;
+    if (!prefix.trim()) return this.close();
+    const response = await this.requester.request(this.requestKind, { prefix, limit: 8 });
+    if (response.status !== "ok" || this.input.value !== prefix) return;
+    this.show(response.data.options as string[]);
+  }
+
+  private show(options: string[]): void {
+    this.options = options.filter((option) => option !== this.input.value);
+    this.active = -1;
+    clear(this.list);
+    this.options.forEach((option, index) => {
+      const item = h("li", {
+        class: "ew-option",
+        text: option,
+        attrs: { role: "option", id: `${this.list.id}-${index}`, "aria-selected": "false" },
+        on: {
+          mousedown: (event: MouseEvent) => {
+            event.preventDefault(); // keep the focus in the input
+            this.choose(option);
+          },
+        },
+      });
+      this.list.appendChild(item);
+    });
+    const open = this.options.length > 0;
+    this.list.hidden = !open;
+    this.input.setAttribute("aria-expanded", String(open));
+  }
+
+  close(): void {
+    this.options = [];
+    this.active = -1;
+    clear(this.list);
+    this.list.hidden = true;
+    this.input.setAttribute("aria-expanded", "false");
+    this.input.removeAttribute("aria-activedescendant");
+  }
+
+  private highlight(index: number): void {
+    const items = Array.from(this.list.children);
+    items.forEach((item, i) => item.setAttribute("aria-selected", String(i === index)));
+    this.active = index;
+    if (index >= 0) this.input.setAttribute("aria-activedescendant", items[index].id);
+    else this.input.removeAttribute("aria-activedescendant");
+  }
+
+  private choose(option: string): void {
+    this.input.value = option;
+    this.close();
+    this.submit(option);
+  }
+
+  private onKey(event: KeyboardEvent): void {
+    const open = this.options.length > 0;
+    if (event.key === "ArrowDown" && open) {
+      event.preventDefault();
+      this.highlight((this.active + 1) % this.options.length);
+    } else if (event.key === "ArrowUp" && open) {
+      event.preventDefault();
+      this.highlight((this.active - 1 + this.options.length) % this.options.length);
+    } else if (event.key === "Escape" && open) {
+      event.preventDefault();
+      event.stopPropagation(); // don't let JupyterLab leave edit mode
+      this.close();
+    } else if (event.key === "Enter") {
+      event.preventDefault();
+      event.stopPropagation(); // Enter runs the query, not the notebook cell
+      if (open && this.active >= 0) this.choose(this.options[this.active]);
+      else {
+        this.close();
+        this.submit(this.input.value);
+      }
+    }
+  }
+}
+
+/** Call each handler when any of its traits changes; returns a function that stops listening. */
+export function listen(model: AnyModel, bindings: [string[], () => void][]): () => void {
+  const registered: [string, () => void][] = [];
+  for (const [traits, handler] of bindings) {
+    for (const trait of traits) {
+      model.on(`change:${trait}`, handler);
+      registered.push([`change:${trait}`, handler]);
+    }
+  }
+  return () => registered.forEach(([event, handler]) => model.off(event, handler));
+}
+
+/** Stop keystrokes in the widget from reaching JupyterLab's notebook shortcuts. */
+export function isolateKeys(root: HTMLElement): void {
+  root.addEventListener("keydown", (event) => {
+    if ((event.target as HTMLElement).matches("input, select, textarea")) event.stopPropagation();
+  });
+}

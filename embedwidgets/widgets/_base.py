@@ -71,10 +71,11 @@ class EmbedWidget(anywidget.AnyWidget):
             raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument {unknown[0]!r}.{hint}")
         super().__init__(**kwargs)
         self._handlers: dict[str, Handler] = {}
-        for name in dir(type(self)):
-            kind = getattr(getattr(type(self), name, None), "_request_kind", None)
-            if kind:
-                self._handlers[kind] = getattr(self, name)
+        for klass in reversed(type(self).__mro__):
+            for name, value in vars(klass).items():
+                kind = getattr(value, "_request_kind", None) if callable(value) else None
+                if kind:
+                    self._handlers[kind] = getattr(self, name)
         self.on_msg(self._on_custom_message)
 
     def _on_custom_message(self, _widget: Any, content: Any, _buffers: Any) -> None:

@@ -179,11 +179,11 @@ function render({ model, el }: RenderProps): () => void {
     const points = (model.get("_plot") as Point[]) ?? [];
     plot.setAttribute("aria-label", points.length ? "Analogy plot: the words placed by a PCA of their vectors" : "No plot");
     if (!points.length) return;
-    const [width, height, pad] = [440, 300, 36];
+    const [width, height, pad, labelRoom] = [440, 300, 28, 90]; // labels sit right of their points
     const xs = points.map((p) => p.x);
     const ys = points.map((p) => p.y);
     const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-    const sx = (x: number) => pad + ((x - x0) / (x1 - x0 || 1)) * (width - 2 * pad);
+    const sx = (x: number) => pad + ((x - x0) / (x1 - x0 || 1)) * (width - 2 * pad - labelRoom);
     const sy = (y: number) => height - pad - ((y - y0) / (y1 - y0 || 1)) * (height - 2 * pad);
     const defs = svg("defs");
     const marker = svg("marker", { id: markerId, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" });

@@ -219,6 +219,7 @@ export class Autocomplete {
   private list: HTMLUListElement;
   private options: string[] = [];
   private active = -1;
+  private generation = 0; // bumped whenever the list closes, so late suggestions stay closed
 
   constructor(
     label: string,
@@ -259,8 +260,11 @@ export class Autocomplete {
   private async suggest(): Promise<void> {
     const prefix = this.input.value;
     if (!prefix.trim()) return this.close();
+    const generation = this.generation;
     const response = await this.requester.request(this.requestKind, { prefix, limit: 8 });
-    if (response.status !== "ok" || this.input.value !== prefix) return;
+    // Drop suggestions that arrive after the text changed, a choice was made, or the focus left.
+    if (response.status !== "ok" || this.input.value !== prefix || generation !== this.generation) return;
+    if (document.activeElement !== this.input) return;
     this.show(response.data.options as string[]);
   }
 
@@ -288,6 +292,7 @@ export class Autocomplete {
   }
 
   close(): void {
+    this.generation += 1;
     this.options = [];
     this.active = -1;
     clear(this.list);

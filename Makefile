@@ -8,13 +8,21 @@ PIP := $(PY) -m pip
 TORCH_SPEC ?= torch==2.13.0
 PORT ?= 8888
 
-.PHONY: lab test env test-env chromium bench clean
+.PHONY: lab test js-test env test-env chromium bench clean
 
 lab: env
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --port=$(PORT)
 
 test: test-env chromium
+	$(MAKE) --no-print-directory js-test
 	$(PY) -m pytest tests -q
+
+# The front end's unit tests (node's own test runner). The pip install above creates js/node_modules;
+# should it be missing, npm restores it from the lock file first.
+js-test:
+	cd js && if [ ! -d node_modules/esbuild ]; then \
+		if [ -f package-lock.json ]; then npm ci; else npm install; fi; \
+	fi && npm test
 
 env: $(VENV)/.installed
 

@@ -1,11 +1,12 @@
 // Bundles each widget module (TS + CSS) into ../embedwidgets/static, or the unit tests into build/tests.
 import * as esbuild from "esbuild";
-import { readdirSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 
 const tests = process.argv.includes("--tests");
 const widgets = ["analogy", "neighbors"];
 
 if (tests) {
+  rmSync("build/tests", { recursive: true, force: true }); // no stale bundles of deleted tests
   await esbuild.build({
     entryPoints: readdirSync("tests").filter((f) => f.endsWith(".test.ts")).map((f) => `tests/${f}`),
     outdir: "build/tests",

@@ -370,6 +370,79 @@ class EmbeddingSet:
                                    case_insensitive=case_insensitive)
 
 
+    # ---- structure and the uses beyond retrieval -----------------------------------------------
+
+    def project(self, method: str = "pca", n_components: int = 2, *, seed: int = 0,
+                progress: Any = None, **options: Any) -> np.ndarray:
+        """Coordinates of every row: ``"pca"`` (exact, torch), ``"umap"`` or ``"tsne"``; cached per parameters.
+
+        ``progress(fraction, message)`` is called as the work goes on.
+
+        >>> xy = words.head(5000).project("pca")   # doctest: +SKIP
+        """
+        from .project import project
+
+        return project(self, method, n_components, seed=seed, progress=progress, **options)
+
+    def axes(self, x: tuple[Any, Any], y: tuple[Any, Any] | None = None) -> np.ndarray:
+        """Coordinates along word-defined directions, e.g. ``axes(x=("man", "woman"), y=("king", "queen"))``."""
+        from .project import axes
+
+        return axes(self, x, y)
+
+    def cluster(self, method: str = "kmeans", k: int = 8, *, seed: int = 0, progress: Any = None,
+                **options: Any) -> np.ndarray:
+        """A cluster id per row: k-means in torch (k-means++ start) or HDBSCAN (-1 = noise)."""
+        from .cluster import cluster
+
+        self._last_clusters = cluster(self, method, k, seed=seed, progress=progress, **options)
+        return self._last_clusters
+
+    def cluster_labels(self, clusters: Sequence[int] | None = None, *, top_n: int = 3,
+                       text_column: str | None = None) -> pd.DataFrame:
+        """Keywords per cluster by class-based TF-IDF over the labels (or a metadata text column).
+
+        ``clusters`` defaults to the last ``cluster()`` result.
+        """
+        from .cluster import keyword_labels
+
+        if clusters is None:
+            clusters = getattr(self, "_last_clusters", None)
+            if clusters is None:
+                raise ValueError("no clusters yet: call cluster() first, or pass clusters=.")
+        if len(clusters) != len(self):
+            raise ValueError(f"clusters has {len(clusters)} entries but the set has {len(self)} rows.")
+        if text_column is not None and text_column not in self.metadata.columns:
+            raise KeyError(f"no metadata column {text_column!r}; the columns are {list(self.metadata.columns)}.")
+        texts = self.labels if text_column is None else self.metadata[text_column].astype(str).tolist()
+        return keyword_labels(texts, clusters, top_n)
+
+    def duplicates(self, threshold: float = 0.95) -> pd.DataFrame:
+        """Groups of near-duplicates (cosine ≥ threshold), found exactly: ``group, row, label, similarity``."""
+        from .uses import duplicates
+
+        return duplicates(self, threshold)
+
+    def outliers(self, k: int = 10) -> pd.Series:
+        """Each row's cosine distance to its k-th nearest neighbour (high = isolated), indexed by label."""
+        from .uses import outliers
+
+        return outliers(self, k)
+
+    def classify(self, classes: Sequence[str], encoder: Encoder | None = None) -> pd.DataFrame:
+        """Zero-shot classification: the nearest class-name embedding wins: ``label, class, score, ...``."""
+        from .uses import classify
+
+        return classify(self, classes, encoder)
+
+    def recommend(self, liked: Sequence[str], k: int = 10) -> pd.DataFrame:
+        """Rows nearest to the mean of the liked rows, the liked ones left out: ``rank, label, score``."""
+        from .uses import recommend
+
+        _check_k(k)
+        return recommend(self, liked, k)
+
+
 def _check_k(k: object) -> None:
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
         raise TypeError(f"k must be an integer, got {type(k).__name__}.")

@@ -1,9 +1,19 @@
-"""Projections to 2-D."""
+"""Projections to 2-D (or n-D): exact PCA in torch, UMAP, t-SNE, and axes defined by words."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 import torch
+
+if TYPE_CHECKING:
+    from .embeddings import EmbeddingSet
+
+PROJECTIONS = ("pca", "umap", "tsne")
+Progress = Callable[[float, str], None]  # (fraction done, what is happening)
+COVARIANCE_CHUNK = 65536
 
 
 def pca_2d(vectors: np.ndarray | torch.Tensor) -> np.ndarray:
@@ -22,5 +32,120 @@ def pca_2d(vectors: np.ndarray | torch.Tensor) -> np.ndarray:
     axes = vh[:2]
     if axes.shape[0] < 2:
         axes = torch.cat([axes, torch.zeros(2 - axes.shape[0], axes.shape[1], dtype=axes.dtype)])
+    return (centred @ _fix_signs(axes).T).numpy()
+
+
+def _fix_signs(axes: torch.Tensor) -> torch.Tensor:
     signs = torch.sign(axes.gather(1, axes.abs().argmax(1, keepdim=True)))
-    return (centred @ (axes * torch.where(signs == 0, 1.0, signs)).T).numpy()
+    return axes * torch.where(signs == 0, 1.0, signs)
+
+
+def pca(matrix: torch.Tensor, n_components: int = 2, progress: Progress | None = None) -> np.ndarray:
+    """Exact PCA of every row: the covariance is accumulated in float64 chunk by chunk (memory stays at one
+    chunk), eigen-decomposed, and the rows projected chunk by chunk."""
+    n, d = matrix.shape
+    n_components = min(n_components, d)
+    mean = torch.zeros(d, dtype=torch.float64, device=matrix.device)
+    for start in range(0, n, COVARIANCE_CHUNK):
+        mean += matrix[start:start + COVARIANCE_CHUNK].double().sum(0)
+    mean /= max(n, 1)
+    covariance = torch.zeros(d, d, dtype=torch.float64, device=matrix.device)
+    for start in range(0, n, COVARIANCE_CHUNK):
+        block = matrix[start:start + COVARIANCE_CHUNK].double() - mean
+        covariance += block.T @ block
+        if progress:
+            progress(0.8 * min(1.0, (start + COVARIANCE_CHUNK) / n), "PCA: covariance")
+    _, vectors = torch.linalg.eigh(covariance)
+    axes = _fix_signs(vectors[:, -n_components:].flip(1).T.contiguous())
+    out = np.empty((n, n_components), dtype=np.float32)
+    for start in range(0, n, COVARIANCE_CHUNK):
+        block = matrix[start:start + COVARIANCE_CHUNK].double() - mean
+        out[start:start + COVARIANCE_CHUNK] = (block @ axes.T).float().cpu().numpy()
+    if progress:
+        progress(1.0, "PCA: done")
+    return out
+
+
+def project(es: "EmbeddingSet", method: str = "pca", n_components: int = 2, *, seed: int = 0,
+            progress: Progress | None = None, **options: Any) -> np.ndarray:
+    """Coordinates of every row (float32, rows × n_components) from the normalised vectors, cached per
+    set and parameters."""
+    if method not in PROJECTIONS:
+        raise ValueError(f"method={method!r} is not a projection; use one of {PROJECTIONS}.")
+    if not isinstance(n_components, int) or n_components < 1:
+        raise ValueError(f"n_components must be a positive integer, got {n_components!r}.")
+    key = (method, n_components, seed, tuple(sorted((k, repr(v)) for k, v in options.items())))
+    cache = es.__dict__.setdefault("_projections", {})
+    if key in cache:
+        if progress:
+            progress(1.0, f"{method}: cached")
+        return cache[key]
+    unit = es.unit.float()
+    if method == "pca":
+        coords = pca(unit, n_components, progress)
+    elif len(es) <= n_components + 1:
+        coords = pca(unit, n_components, progress)  # too few points for a neighbourhood graph
+    elif method == "umap":
+        coords = _umap(unit.cpu().numpy(), n_components, seed, progress, options)
+    else:
+        coords = _tsne(unit.cpu().numpy(), n_components, seed, progress, options)
+    coords = np.ascontiguousarray(coords, dtype=np.float32)
+    cache[key] = coords
+    return coords
+
+
+def _umap(data: np.ndarray, n_components: int, seed: int, progress: Progress | None, options: dict) -> np.ndarray:
+    try:
+        import umap
+    except ImportError:
+        raise ImportError("UMAP needs umap-learn: pip install umap-learn, or use method='pca'.") from None
+    if progress:
+        progress(0.05, "UMAP: neighbours and layout")
+    settings = {"n_neighbors": min(15, len(data) - 1), "random_state": seed, "n_jobs": 1, **options}
+    coords = umap.UMAP(n_components=n_components, **settings).fit_transform(data)
+    if progress:
+        progress(1.0, "UMAP: done")
+    return coords
+
+
+def _tsne(data: np.ndarray, n_components: int, seed: int, progress: Progress | None, options: dict) -> np.ndarray:
+    from sklearn.manifold import TSNE
+
+    if progress:
+        progress(0.05, "t-SNE: optimising")
+    settings = {"perplexity": min(30.0, (len(data) - 1) / 3), "init": "pca", "random_state": seed, **options}
+    coords = TSNE(n_components=n_components, **settings).fit_transform(data)
+    if progress:
+        progress(1.0, "t-SNE: done")
+    return coords
+
+
+def axes(es: "EmbeddingSet", x: tuple[Any, Any], y: tuple[Any, Any] | None = None) -> np.ndarray:
+    """Coordinates along directions defined by pairs: ``x=("man", "woman")`` is the cosine-space direction
+    from man to woman. Each end is a label or a vector. Returns rows × 1 (x only) or rows × 2.
+
+    >>> words.axes(x=("man", "woman"), y=("king", "queen"))   # doctest: +SKIP
+    """
+    columns = [_direction(es, x, "x")] + ([_direction(es, y, "y")] if y is not None else [])
+    unit = es.unit.float()
+    return torch.stack([unit @ direction for direction in columns], dim=1).cpu().numpy()
+
+
+def _direction(es: "EmbeddingSet", pair: tuple[Any, Any], name: str) -> torch.Tensor:
+    if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+        raise ValueError(f"{name}= takes a pair (from, to) of labels or vectors, e.g. ('man', 'woman').")
+    ends = []
+    for end in pair:
+        if isinstance(end, str):
+            vector = es.unit[es._rows([end])[0]].float()
+        else:
+            vector = torch.as_tensor(np.asarray(end, dtype=np.float32), device=es.device)
+            if vector.shape != (es.dim,):
+                raise ValueError(f"a vector end of {name}= must have dimension {es.dim}, got shape {tuple(vector.shape)}.")
+            vector = vector / vector.norm().clamp_min(torch.finfo(torch.float32).tiny)
+        ends.append(vector)
+    direction = ends[1] - ends[0]
+    length = direction.norm()
+    if length == 0:
+        raise ValueError(f"the two ends of {name}= are the same point, so they define no direction.")
+    return direction / length

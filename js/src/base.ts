@@ -76,10 +76,21 @@ export class Requester {
     const id = this.nextId++;
     const superseded = this.latest.get(kind);
     this.latest.set(kind, id);
-    if (superseded !== undefined) this.settle(superseded, { status: "stale" });
+    // Register the new request before dropping the old one, so busy never flickers false in between.
     const answer = new Promise<Response>((resolve) => this.pending.set(id, { kind, resolve }));
+    const stale = superseded === undefined ? undefined : this.pending.get(superseded);
+    if (stale) {
+      this.pending.delete(superseded!);
+      stale.resolve({ status: "stale" });
+    }
     this.notify();
-    this.send({ type: "request", id, kind, params });
+    try {
+      this.send({ type: "request", id, kind, params });
+    } catch (error) {
+      // No answer will ever come (e.g. the comm is closed): settle now rather than stay busy forever.
+      const message = error instanceof Error ? error.message : String(error);
+      this.settle(id, { status: "error", error: { message: `could not reach the kernel: ${message}` } });
+    }
     return answer;
   }
 
@@ -116,9 +127,22 @@ export class Requester {
   }
 }
 
+/** A well-formed ErrorInfo from whatever the kernel sent: a readable message, and only well-typed extras. */
 function normaliseError(error: any): ErrorInfo {
-  if (!error || typeof error.message !== "string") return { message: "the kernel returned an unreadable error" };
-  return error as ErrorInfo;
+  if (typeof error === "string" && error) return { message: error };
+  if (!error || typeof error !== "object" || typeof error.message !== "string" || !error.message.trim()) {
+    return { message: "the kernel returned an unreadable error" };
+  }
+  const info: ErrorInfo = { message: error.message };
+  if (typeof error.kind === "string") info.kind = error.kind;
+  if (Array.isArray(error.missing)) info.missing = error.missing.filter((word: unknown) => typeof word === "string");
+  if (error.suggestions && typeof error.suggestions === "object" && !Array.isArray(error.suggestions)) {
+    info.suggestions = {};
+    for (const [word, options] of Object.entries(error.suggestions)) {
+      if (Array.isArray(options)) info.suggestions[word] = options.filter((option) => typeof option === "string");
+    }
+  }
+  return info;
 }
 
 /** A Requester wired to an anywidget model; call the returned function to unhook it. */

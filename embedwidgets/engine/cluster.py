@@ -1,0 +1,146 @@
+"""Clusters: k-means in torch (k-means++ start), HDBSCAN from scikit-learn, and keyword labels by
+class-based TF-IDF."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+if TYPE_CHECKING:
+    from .embeddings import EmbeddingSet
+
+CLUSTERINGS = ("kmeans", "hdbscan")
+Progress = Callable[[float, str], None]
+DISTANCE_ELEMENTS = 1 << 24  # rows × centres per distance block
+
+
+def kmeans(data: torch.Tensor, k: int, *, seed: int = 0, max_iter: int = 100, tol: float = 1e-6,
+           n_init: int = 1, progress: Progress | None = None) -> tuple[np.ndarray, torch.Tensor, float]:
+    """Lloyd's k-means with k-means++ seeding, in chunks. Returns (labels, centres, inertia)."""
+    n = data.shape[0]
+    if not 1 <= k <= n:
+        raise ValueError(f"k must be between 1 and the number of rows ({n}), got {k}.")
+    data = data.float()
+    sq_norms = (data * data).sum(1)
+    generator = torch.Generator(device="cpu").manual_seed(seed)
+    best: tuple[np.ndarray, torch.Tensor, float] | None = None
+    for run in range(n_init):
+        centres = _plus_plus(data, sq_norms, k, generator)
+        previous = float("inf")
+        for step in range(max_iter):
+            labels, distances = _assign(data, sq_norms, centres)
+            inertia = float(distances.sum())
+            sums = torch.zeros_like(centres).index_add_(0, labels, data)
+            counts = torch.bincount(labels, minlength=k).to(data.dtype)
+            empty = counts == 0
+            centres = torch.where(empty[:, None], centres, sums / counts.clamp_min(1)[:, None])
+            if empty.any():  # restart empty clusters at the points farthest from their centres
+                far = distances.topk(int(empty.sum())).indices
+                centres[empty] = data[far]
+            if progress:
+                progress((run + (step + 1) / max_iter) / n_init, f"k-means: step {step + 1}")
+            if previous - inertia <= tol * max(abs(previous), 1e-12):
+                break
+            previous = inertia
+        labels, distances = _assign(data, sq_norms, centres)
+        inertia = float(distances.sum())
+        if best is None or inertia < best[2]:
+            best = (labels.cpu().numpy(), centres, inertia)
+    assert best is not None
+    if progress:
+        progress(1.0, "k-means: done")
+    return best
+
+
+def _assign(data: torch.Tensor, sq_norms: torch.Tensor, centres: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Nearest centre of every row and the squared distance to it, in row chunks."""
+    centre_norms = (centres * centres).sum(1)
+    step = max(1, DISTANCE_ELEMENTS // centres.shape[0])
+    labels, distances = [], []
+    for start in range(0, data.shape[0], step):
+        block = data[start:start + step]
+        d2 = sq_norms[start:start + step, None] - 2 * block @ centres.T + centre_norms
+        best, where = d2.min(1)
+        labels.append(where)
+        distances.append(best.clamp_min(0))
+    return torch.cat(labels), torch.cat(distances)
+
+
+def _plus_plus(data: torch.Tensor, sq_norms: torch.Tensor, k: int, generator: torch.Generator) -> torch.Tensor:
+    """k-means++: each next centre drawn with probability proportional to the squared distance to the nearest
+    centre so far (with a few candidates per step, keeping the best, as scikit-learn does)."""
+    n = data.shape[0]
+    trials = 2 + int(np.log(k))
+    first = int(torch.randint(n, (1,), generator=generator))
+    centres = [data[first]]
+    closest = (sq_norms - 2 * data @ data[first] + sq_norms[first]).clamp_min(0)
+    for _ in range(1, k):
+        total = float(closest.sum())
+        if total <= 0:
+            candidates = torch.randint(n, (trials,), generator=generator)
+        else:
+            candidates = torch.multinomial(closest.cpu() / total, trials, replacement=True, generator=generator)
+        candidates = candidates.to(data.device)
+        d2 = (sq_norms[None, :] - 2 * data[candidates] @ data.T + sq_norms[candidates, None]).clamp_min(0)
+        updated = torch.minimum(closest[None, :], d2)
+        pick = int(updated.sum(1).argmin())
+        centres.append(data[candidates[pick]])
+        closest = updated[pick]
+    return torch.stack(centres)
+
+
+def cluster(es: "EmbeddingSet", method: str = "kmeans", k: int = 8, *, seed: int = 0,
+            progress: Progress | None = None, **options: Any) -> np.ndarray:
+    """A cluster id for every row (-1 is noise, for HDBSCAN), from the normalised vectors; cached per set and
+    parameters."""
+    if method not in CLUSTERINGS:
+        raise ValueError(f"method={method!r} is not a clustering; use one of {CLUSTERINGS}.")
+    key = (method, k if method == "kmeans" else None, seed, tuple(sorted((a, repr(b)) for a, b in options.items())))
+    cache = es.__dict__.setdefault("_clusters", {})
+    if key not in cache:
+        if method == "kmeans":
+            cache[key] = kmeans(es.unit, k, seed=seed, progress=progress, **options)[0]
+        else:
+            from sklearn.cluster import HDBSCAN
+
+            settings = {"min_cluster_size": max(5, len(es) // 100), **options}
+            cache[key] = HDBSCAN(**settings).fit_predict(es.unit.float().cpu().numpy())
+            if progress:
+                progress(1.0, "HDBSCAN: done")
+    return cache[key]
+
+
+def keyword_labels(texts: Sequence[str], clusters: Sequence[int], top_n: int = 3) -> pd.DataFrame:
+    """Keywords per cluster by class-based TF-IDF: the words frequent in one cluster and rare in the others.
+
+    Returns ``cluster, size, keywords (list), label ("a · b · c")``, largest cluster first; noise (-1) is left out.
+    """
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    clusters = np.asarray(clusters)
+    ids = sorted(int(c) for c in np.unique(clusters) if c >= 0)
+    documents = [" ".join(t for t, c in zip(texts, clusters) if c == cid) for cid in ids]
+    columns = ["cluster", "size", "keywords", "label"]
+    if not ids:
+        return pd.DataFrame(columns=columns)
+    try:
+        vectorizer = CountVectorizer(stop_words="english", token_pattern=r"(?u)\b[^\W\d_][\w'-]+\b")
+        counts = vectorizer.fit_transform(documents).toarray().astype(np.float64)
+    except ValueError:  # every word was a stop word
+        counts, vectorizer = np.zeros((len(ids), 0)), None
+    rows = []
+    if counts.shape[1]:
+        words = vectorizer.get_feature_names_out()
+        term_frequency = counts / np.maximum(counts.sum(1, keepdims=True), 1)
+        average_words = counts.sum() / len(ids)
+        idf = np.log1p(average_words / np.maximum(counts.sum(0), 1))
+        scores = term_frequency * idf
+    for i, cid in enumerate(ids):
+        keywords = [] if not counts.shape[1] else [words[j] for j in np.argsort(-scores[i])[:top_n] if scores[i, j] > 0]
+        rows.append({"cluster": cid, "size": int((clusters == cid).sum()), "keywords": keywords,
+                     "label": " · ".join(keywords) if keywords else f"cluster {cid}"})
+    return pd.DataFrame(rows, columns=columns).sort_values("size", ascending=False, kind="stable").reset_index(drop=True)

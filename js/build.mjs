@@ -3,7 +3,10 @@ import * as esbuild from "esbuild";
 import { readdirSync, rmSync } from "node:fs";
 
 const tests = process.argv.includes("--tests");
-const widgets = ["analogy", "neighbors"];
+// Every module in src/ except the shared base is one widget's entry point.
+const widgets = readdirSync("src")
+  .filter((f) => f.endsWith(".ts") && f !== "base.ts")
+  .map((f) => f.slice(0, -3));
 
 if (tests) {
   rmSync("build/tests", { recursive: true, force: true }); // no stale bundles of deleted tests

@@ -65,5 +65,13 @@ def minilm(*, device: str | None = None, cache: bool = True) -> SentenceEncoder:
     key = f"{device}:{cache}"
     with _lock:
         if key not in _minilm:
-            _minilm[key] = SentenceEncoder(minilm_path(), name="all-MiniLM-L6-v2", device=device, cache=cache)
+            from transformers.utils import logging as transformers_logging
+
+            quiet = transformers_logging.is_progress_bar_enabled()
+            transformers_logging.disable_progress_bar()  # no "Loading weights" bar in every notebook
+            try:
+                _minilm[key] = SentenceEncoder(minilm_path(), name="all-MiniLM-L6-v2", device=device, cache=cache)
+            finally:
+                if quiet:
+                    transformers_logging.enable_progress_bar()
     return _minilm[key]

@@ -144,3 +144,18 @@ def keyword_labels(texts: Sequence[str], clusters: Sequence[int], top_n: int = 3
         rows.append({"cluster": cid, "size": int((clusters == cid).sum()), "keywords": keywords,
                      "label": " · ".join(keywords) if keywords else f"cluster {cid}"})
     return pd.DataFrame(rows, columns=columns).sort_values("size", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def similarity_order(similarity: np.ndarray) -> np.ndarray:
+    """An order of the rows of a square cosine-similarity matrix that puts similar rows together
+    (the leaves of an average-linkage tree over cosine distance)."""
+    from scipy.cluster.hierarchy import leaves_list, linkage
+    from scipy.spatial.distance import squareform
+
+    n = similarity.shape[0]
+    if n < 3:
+        return np.arange(n)
+    distance = np.clip(1.0 - similarity, 0.0, 2.0)
+    distance = (distance + distance.T) / 2
+    np.fill_diagonal(distance, 0.0)
+    return leaves_list(linkage(squareform(distance, checks=False), method="average"))

@@ -18,11 +18,11 @@ from .engine import (
     pick_device,
 )
 
-from .widgets import AnalogyExplorer, NeighborBrowser
+from .widgets import AnalogyExplorer, ClusterView, NeighborBrowser
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "AnalogyExplorer", "NeighborBrowser", "AnalogyReport", "DuplicateLabelError", "EmbeddingSet", "EmbedWidgetsError", "SentenceEncoder",
+    "AnalogyExplorer", "ClusterView", "NeighborBrowser", "AnalogyReport", "DuplicateLabelError", "EmbeddingSet", "EmbedWidgetsError", "SentenceEncoder",
     "SimilarityReport", "UnknownTokenError", "WordAverage", "__version__", "glove", "minilm", "pick_device",
 ]

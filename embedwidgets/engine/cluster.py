@@ -43,7 +43,8 @@ def kmeans(data: torch.Tensor, k: int, *, seed: int = 0, max_iter: int = 100, to
                 centres[empty] = data[far]
             if progress:
                 progress((run + (step + 1) / max_iter) / n_init, f"k-means: step {step + 1}")
-            if previous - inertia <= tol * max(abs(previous), 1e-12):
+            # (The first step has no previous inertia to compare with: inf - x <= tol * inf would stop it.)
+            if step > 0 and previous - inertia <= tol * max(abs(previous), 1e-12):
                 break
             previous = inertia
         labels, distances = _assign(data, sq_norms, centres)

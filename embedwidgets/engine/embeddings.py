@@ -227,6 +227,25 @@ class EmbeddingSet:
         frames = [self._frame(s, r) for s, r in zip(scores, rows)]
         return frames[0] if single else frames
 
+    def similarities(self, query: Query) -> np.ndarray:
+        """Cosine similarity of every row to one query (a label, a text when the set has an encoder, or a
+        vector): a float32 array aligned with the rows. A label query scores 1.0 against itself.
+
+        >>> words = EmbeddingSet(["cat", "dog", "car"], [[1, 0], [0.9, 0.1], [0, 1]])
+        >>> [round(float(s), 2) for s in words.similarities("cat")]
+        [1.0, 0.99, 0.0]
+        """
+        queries, single = self._split_queries(query)
+        if not single:
+            raise ValueError("similarities() takes one query (a label, a text or a vector), not a batch.")
+        vectors, _ = self._query_vectors(queries)
+        direction = _normalise(torch.as_tensor(vectors, device=self.device))[0]
+        unit, out = self.unit, np.empty(len(self), dtype=np.float32)
+        step = 1 << 18  # rows per block, so a float16 copy never widens the whole matrix at once
+        for start in range(0, len(self), step):
+            out[start:start + step] = (unit[start:start + step].float() @ direction).cpu().numpy()
+        return out
+
     def search(self, vectors: torch.Tensor | np.ndarray, k: int, *, metric: str = "cosine",
                exclude: torch.Tensor | None = None, restrict: int | None = None,
                screen: bool | None = None) -> tuple[np.ndarray, np.ndarray]:

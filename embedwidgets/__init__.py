@@ -18,11 +18,12 @@ from .engine import (
     pick_device,
 )
 
-from .widgets import AnalogyExplorer, ClusterView, NeighborBrowser
+from .widgets import AnalogyExplorer, ClusterView, NeighborBrowser, SimilarityMatrix
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "AnalogyExplorer", "ClusterView", "NeighborBrowser", "AnalogyReport", "DuplicateLabelError", "EmbeddingSet", "EmbedWidgetsError", "SentenceEncoder",
+    "AnalogyExplorer", "AnalogyReport", "ClusterView", "DuplicateLabelError", "EmbeddingSet", "EmbedWidgetsError",
+    "NeighborBrowser", "SentenceEncoder", "SimilarityMatrix",
     "SimilarityReport", "UnknownTokenError", "WordAverage", "__version__", "glove", "minilm", "pick_device",
 ]

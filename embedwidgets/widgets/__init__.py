@@ -3,5 +3,6 @@
 from .analogy import AnalogyExplorer
 from .cluster import ClusterView
 from .neighbors import NeighborBrowser
+from .similarity import SimilarityMatrix
 
-__all__ = ["AnalogyExplorer", "ClusterView", "NeighborBrowser"]
+__all__ = ["AnalogyExplorer", "ClusterView", "NeighborBrowser", "SimilarityMatrix"]

@@ -5,6 +5,7 @@
 >>> words.analogy(positive=["king", "woman"], negative=["man"])  # doctest: +SKIP
 """
 
+from . import datasets
 from .data import glove, minilm
 from .engine import (
     AnalogyReport,
@@ -18,12 +19,12 @@ from .engine import (
     pick_device,
 )
 
-from .widgets import AnalogyExplorer, ClusterView, NeighborBrowser, SimilarityMatrix
+from .widgets import AnalogyExplorer, ClusterView, NeighborBrowser, SearchCompare, SimilarityMatrix
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AnalogyExplorer", "AnalogyReport", "ClusterView", "DuplicateLabelError", "EmbeddingSet", "EmbedWidgetsError",
-    "NeighborBrowser", "SentenceEncoder", "SimilarityMatrix",
-    "SimilarityReport", "UnknownTokenError", "WordAverage", "__version__", "glove", "minilm", "pick_device",
+    "NeighborBrowser", "SearchCompare", "SentenceEncoder", "SimilarityMatrix",
+    "SimilarityReport", "UnknownTokenError", "WordAverage", "__version__", "datasets", "glove", "minilm", "pick_device",
 ]

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC_FILES = ["analogy.js", "analogy.css", "neighbors.js", "neighbors.css", "cluster.js", "cluster.css",
-                "similarity.js", "similarity.css"]
+                "similarity.js", "similarity.css", "search_compare.js", "search_compare.css"]
 # Anything that looks like model weights, arrays or pickles: the models ship in their own packages.
 FORBIDDEN_SUFFIXES = {
     ".npy", ".npz", ".safetensors", ".bin", ".pt", ".pth", ".ckpt", ".onnx", ".h5", ".hdf5", ".gguf",

@@ -104,7 +104,8 @@ def cluster(es: "EmbeddingSet", method: str = "kmeans", k: int = 8, *, seed: int
     cache = es.__dict__.setdefault("_clusters", {})
     if key not in cache:
         if method == "kmeans":
-            cache[key] = kmeans(es.unit, k, seed=seed, progress=progress, **options)[0]
+            # Three seeded starts, best inertia kept: one start alone sometimes merges two topics.
+            cache[key] = kmeans(es.unit, k, seed=seed, progress=progress, **{"n_init": 3, **options})[0]
         else:
             from sklearn.cluster import HDBSCAN
 

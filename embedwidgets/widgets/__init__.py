@@ -3,6 +3,7 @@
 from .analogy import AnalogyExplorer
 from .cluster import ClusterView
 from .neighbors import NeighborBrowser
+from .search_compare import SearchCompare
 from .similarity import SimilarityMatrix
 
-__all__ = ["AnalogyExplorer", "ClusterView", "NeighborBrowser", "SimilarityMatrix"]
+__all__ = ["AnalogyExplorer", "ClusterView", "NeighborBrowser", "SearchCompare", "SimilarityMatrix"]

@@ -1,0 +1,374 @@
+"""Helpers of the real-browser tests (fixtures in conftest.py); also usable outside pytest, e.g. by benchmarks."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+try:
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import Page, expect
+except ImportError as error:  # fail, never skip: the browser suite is part of `make test`
+    raise ImportError(
+        "tests/browser needs Python Playwright: pip install -e '.[test]' (never `playwright install`; "
+        "the tests drive Debian's /usr/bin/chromium)") from error
+
+CHROMIUM = os.environ.get("EW_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+HOSTS = ["lab", "notebook7"]
+SERVER_START_S = 90
+KERNEL_MS = 60_000  # ms: the first cell imports torch and loads GloVe
+UI_MS = 20_000  # ms: one round trip through the kernel, on a busy 2-core machine
+
+# Uncaught errors that the hosts themselves throw on an empty notebook, with no widget on the page
+# (Notebook 7.6 on opening any notebook). Every other uncaught or console error fails the test module.
+HOST_NOISE = [
+    re.compile(r"reading 'schema'.*static/notebook/notebook_core", re.S),
+    re.compile(r"Command 'filebrowser:open-path' not registered"),
+]
+
+# The Python cell that every widget notebook starts with.
+SETUP = "import json\nimport embedwidgets as ew\nw = ew.glove()"
+
+expect.set_options(timeout=UI_MS)
+
+
+# ---- servers ------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """A server process with its log in a file; ``stop()`` ends only this process (and its kernels)."""
+
+    def __init__(self, args: list[str], *, url: str, ready_path: str, log: Path, env: dict, cwd: Path) -> None:
+        self.url, self.log = url, log
+        self._log_file = open(log, "wb")
+        self.process = subprocess.Popen(args, stdout=self._log_file, stderr=subprocess.STDOUT, env=env, cwd=cwd,
+                                        start_new_session=True)
+        deadline = time.monotonic() + SERVER_START_S
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{args[2]} exited with {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(url + ready_path, timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                tail = self.log_tail()
+                self.stop()
+                raise RuntimeError(f"{args[2]} did not answer {url + ready_path} in {SERVER_START_S} s:\n{tail}")
+            time.sleep(0.2)  # polling a socket, not waiting on the UI
+
+    def log_tail(self, chars: int = 4000) -> str:
+        self._log_file.flush()
+        return self.log.read_text(errors="replace")[-chars:]
+
+    def api(self, method: str, path: str):
+        request = urllib.request.Request(self.url + path, method=method)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()  # jupyter shuts its kernels down on SIGTERM
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, 9)  # its own session: only this server and its kernels
+                self.process.wait(5)
+        self._log_file.close()
+
+
+def server_env(base: Path) -> dict:
+    """Environment of a test server: its own config, settings and workspace folders, nothing from ~."""
+    settings = base / "user-settings"
+    notification = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    notification.parent.mkdir(parents=True, exist_ok=True)
+    # No "Would you like to get notified about official Jupyter news?" toast over the notebook.
+    notification.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    # Every cell stays in the DOM (no virtual scrolling of off-screen cells), in both hosts.
+    tracker = settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True, exist_ok=True)
+    tracker.write_text(json.dumps({"windowingMode": "none"}))
+    for name in ("config", "workspaces", "runtime"):
+        (base / name).mkdir(exist_ok=True)
+    env = dict(os.environ)
+    env.update(
+        JUPYTER_CONFIG_DIR=str(base / "config"),
+        JUPYTERLAB_SETTINGS_DIR=str(settings),
+        JUPYTERLAB_WORKSPACES_DIR=str(base / "workspaces"),
+        JUPYTER_RUNTIME_DIR=str(base / "runtime"),
+        PYTHONUNBUFFERED="1",
+    )
+    # Kernels run this interpreter (the project's virtualenv), whatever PATH says.
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def start_jupyter(base: Path) -> Server:
+    """Start ``jupyter lab`` on a free port with ``base/root`` as its root folder; it serves JupyterLab at
+    ``/lab/tree/<file>`` and Notebook 7 at ``/notebooks/<file>`` (the ``notebook`` server extension).
+    Token and password empty, XSRF check off (for REST teardown), ``window.jupyterapp`` in both hosts."""
+    root = base / "root"
+    root.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    args = [
+        sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1", "--allow-root",
+        "--ServerApp.token=", "--ServerApp.password=", f"--ServerApp.root_dir={root}",
+        "--LabApp.expose_app_in_browser=True", "--JupyterNotebookApp.expose_app_in_browser=True",
+        "--LabApp.extension_manager=readonly",  # no PyPI look-ups from the extension manager
+        "--ServerApp.port_retries=0",
+        "--ServerApp.disable_check_xsrf=True",  # lets teardown shut kernels down through the REST API
+    ]
+    server = Server(args, url=f"http://127.0.0.1:{port}", ready_path="/api/status", log=base / "server.log",
+                    env=server_env(base), cwd=root)
+    server.root_dir = root
+    return server
+
+
+# ---- notebooks ----------------------------------------------------------------------------------
+
+
+def write_notebook(root: Path, name: str, cells: list[str]) -> Path:
+    """Write code ``cells`` as ``root/name`` with kernelspec metadata (else Lab asks for a kernel)."""
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                                       "language": "python"}
+    notebook.metadata["language_info"] = {"name": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    path = root / name
+    nbformat.write(notebook, path)
+    return path
+
+
+KERNEL_READY = """() => {
+  const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  const context = panel && panel.sessionContext;
+  const kernel = context && context.session && context.session.kernel;
+  return Boolean(context && context.isReady && kernel && kernel.connectionStatus === 'connected'
+                 && kernel.status === 'idle');
+}"""
+
+OPEN: list["Notebook"] = []  # notebooks open now, for screenshots of failures
+
+
+class Notebook:
+    """One notebook open in one page, in JupyterLab ("lab") or Notebook 7 ("notebook7")."""
+
+    def __init__(self, page: Page, host: str, name: str, server: Server) -> None:
+        self.page, self.host, self.name, self.server = page, host, name, server
+        OPEN.append(self)
+        self.page_errors: list[str] = []
+        self.console_errors: list[str] = []
+        page.on("console", lambda message: message.type == "error" and self.console_errors.append(message.text))
+        page.on("pageerror", lambda error: self.page_errors.append(f"{error}\n{error.stack or ''}"))
+
+    def unexpected_errors(self) -> list[str]:
+        """Uncaught page errors and console errors, less the hosts' own known noise."""
+        return [e for e in self.page_errors + self.console_errors
+                if not any(noise.search(e) for noise in HOST_NOISE)]
+
+    @property
+    def url(self) -> str:
+        # "?reset": Lab must not restore the tabs of an earlier test (and start their kernels).
+        path = f"/lab/tree/{self.name}?reset" if self.host == "lab" else f"/notebooks/{self.name}"
+        return self.server.url + path
+
+    @property
+    def notebook(self):
+        # The current tab in Lab (other tabs are lm-mod-hidden); Notebook 7 shows one notebook anyway.
+        return self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").first
+
+    @property
+    def cells(self):
+        return self.notebook.locator(".jp-Cell")
+
+    def cell(self, index: int):
+        return self.cells.nth(index)
+
+    def open(self) -> "Notebook":
+        self.page.goto(self.url)
+        self.wait_idle(KERNEL_MS)
+        expect(self.cells.first).to_be_visible()
+        return self
+
+    def wait_idle(self, timeout: float = KERNEL_MS) -> None:
+        """Wait until the notebook's kernel is connected and idle (the status indicator alone can say
+        "idle" before the session has its kernel, and a cell run then does nothing)."""
+        self.page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(
+            state="attached", timeout=timeout)
+        self.page.wait_for_function(KERNEL_READY, timeout=timeout, polling=100)
+
+    def prompt(self, index: int):
+        return self.cell(index).locator(".jp-InputPrompt").first
+
+    def run_cell(self, index: int, timeout: float = KERNEL_MS) -> str:
+        """Run cell ``index`` as a user does; returns its new execution count, e.g. "[3]:"."""
+        cell, prompt = self.cell(index), self.prompt(index)
+        before = prompt.inner_text().strip()
+        prompt.click()
+        # The click selects the cell in command mode; only then does Shift+Enter run it.
+        expect(cell).to_have_class(re.compile(r"\bjp-mod-active\b"))
+        expect(self.notebook).to_have_class(re.compile(r"\bjp-mod-commandMode\b"))
+        self.page.keyboard.press("Shift+Enter")
+        waits = [("to start", "t !== before", 10_000),
+                 ("to finish", "/\\[\\d+\\]/.test(t) && t !== before", timeout)]
+        for what, condition, limit in waits:
+            try:
+                self.page.wait_for_function(
+                    f"([el, before]) => {{ const t = el.textContent.trim(); return {condition}; }}",
+                    arg=[prompt.element_handle(), before], timeout=limit, polling=100)
+            except PlaywrightError as error:
+                shot = Path(os.environ.get("TMPDIR", "/tmp")) / f"ew-run-cell-{self.name}-{index}.png"
+                self.page.screenshot(path=shot)
+                raise AssertionError(
+                    f"cell {index} of {self.name} did not {what} in {limit / 1000:.0f} s: prompt {before!r} -> "
+                    f"{prompt.inner_text().strip()!r}; screenshot {shot}") from error
+        self.wait_idle(timeout)
+        errors = cell.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']")
+        if errors.count():
+            raise AssertionError(f"cell {index} raised:\n{errors.first.inner_text()}")
+        return prompt.inner_text().strip()
+
+    def run_all(self) -> None:
+        for index in range(self.cells.count()):
+            if self.cell(index).locator(".cm-content").inner_text().strip():
+                self.run_cell(index)
+
+    def output_text(self, index: int) -> str:
+        return "\n".join(self.cell(index).locator(".jp-OutputArea-output").all_inner_texts()).strip()
+
+    def set_source(self, index: int, code: str) -> None:
+        """Replace the text of cell ``index`` through its editor, as typing would (no auto-closing)."""
+        editor = self.cell(index).locator(".cm-content").first
+        editor.click()
+        self.page.keyboard.press("ControlOrMeta+a")
+        self.page.keyboard.press("Delete")
+        self.page.keyboard.insert_text(code)
+        expect(editor).to_have_text(code.replace("\n", ""), use_inner_text=False)
+
+    def run_code(self, code: str) -> str:
+        """Type ``code`` into the last cell, run it and return its output text (a "later cell")."""
+        index = self.cells.count() - 1
+        if self.cell(index).locator(".cm-content").inner_text().strip() or \
+                self.cell(index).locator(".jp-OutputArea-output").count():
+            # Keep earlier outputs: write into a new cell at the end instead.
+            self.page.keyboard.press("Escape")
+            self.prompt(index).click()
+            self.page.keyboard.press("b")  # command mode: insert a cell below
+            expect(self.cells).to_have_count(index + 2)
+            index += 1
+        self.set_source(index, code)
+        self.run_cell(index)
+        return self.output_text(index)
+
+    def kernel_json(self, expression: str):
+        """The kernel's value of ``expression``, printed as JSON by a new cell and read off the page."""
+        text = self.run_code(f"print(json.dumps({expression}))")
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            raise AssertionError(f"the kernel printed {text!r} for {expression}") from None
+
+    def widget(self, index: int, css: str = ".ew-root"):
+        """The widget root rendered in the outputs of cell ``index``."""
+        return self.cell(index).locator(f".jp-OutputArea-output {css}").first
+
+    def close(self) -> None:
+        """Close the page and shut its kernel down (idempotent)."""
+        if self not in OPEN:
+            return
+        OPEN.remove(self)
+        try:
+            for session in self.server.api("GET", "/api/sessions"):
+                if session.get("path", "").endswith(self.name):
+                    self.server.api("DELETE", f"/api/sessions/{session['id']}")
+        finally:
+            self.page.close()
+
+
+# ---- checks -------------------------------------------------------------------------------------
+
+# Runs in the page: everything an HTML injection inside a widget would leave behind.
+INJECTION_REPORT = """() => {
+  const found = [];
+  const roots = Array.from(document.querySelectorAll('.ew-root'));
+  for (const root of roots) {
+    for (const el of root.querySelectorAll('*')) {
+      const tag = el.tagName.toLowerCase();
+      if (['img', 'script', 'iframe', 'object', 'embed', 'image', 'foreignobject', 'a'].includes(tag)) {
+        found.push(`<${tag}> element`);
+      }
+      if (tag === 'svg' && !el.classList.contains('ew-plot')) found.push('stray <svg> element');
+      for (const attr of Array.from(el.attributes)) {
+        if (attr.name.toLowerCase().startsWith('on')) found.push(`${tag}[${attr.name}]`);
+        if (/^\\s*javascript:/i.test(attr.value) && ['href', 'src', 'xlink:href', 'action'].includes(attr.name)) {
+          found.push(`${tag}[${attr.name}=javascript:]`);
+        }
+      }
+    }
+  }
+  // Anywhere in the page: an element carrying one of our payloads in an event handler.
+  for (const el of document.querySelectorAll('*')) {
+    for (const attr of Array.from(el.attributes)) {
+      if (attr.name.toLowerCase().startsWith('on') && attr.value.includes('__pwned')) {
+        found.push(`page ${el.tagName.toLowerCase()}[${attr.name}]`);
+      }
+    }
+  }
+  return { found, pwned: window.__pwned === undefined ? null : String(window.__pwned), roots: roots.length };
+}"""
+
+
+def injection_report(page: Page) -> dict:
+    return page.evaluate(INJECTION_REPORT)
+
+
+def assert_not_injected(page: Page) -> None:
+    report = injection_report(page)
+    assert report["roots"] > 0, "no widget on the page: nothing was checked"
+    assert report["found"] == [], f"markup from labels became elements: {report['found']}"
+    assert report["pwned"] is None, f"injected script ran: window.__pwned = {report['pwned']}"
+
+
+def luminance(css_colour: str) -> float:
+    """Relative luminance (0 black .. 1 white) of an ``rgb()``/``rgba()`` colour."""
+    numbers = [float(x) for x in re.findall(r"[\d.]+", css_colour)[:3]]
+    assert len(numbers) == 3, css_colour
+
+    def channel(value: float) -> float:
+        value /= 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (channel(x) for x in numbers)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def labels_of(locator) -> list[str]:
+    """The label texts of the result rows under ``locator``."""
+    return [text.strip() for text in locator.locator("li.ew-result .ew-label").all_text_contents()]

@@ -48,7 +48,7 @@ def main() -> None:
     p.add_argument("--queries", type=int, default=30)
     args = p.parse_args()
 
-    from ewbrowser import CHROMIUM, CHROMIUM_FLAGS, Notebook, Server, free_port, server_env, write_notebook
+    from ewbrowser import CHROMIUM, CHROMIUM_FLAGS, Notebook, start_jupyter, write_notebook
     from playwright.sync_api import sync_playwright
 
     words_cell = (f"import json, random, statistics, time\nimport embedwidgets as ew\nw = ew.glove()\n"
@@ -58,17 +58,9 @@ def main() -> None:
                    "    w.neighbors(word, k=15)\n    times.append(1000 * (time.perf_counter() - started))\n"
                    "print(json.dumps({'words': words, 'engine_ms': times}))")
     with tempfile.TemporaryDirectory() as folder:
-        base = Path(folder)
-        root = base / "root"
-        root.mkdir()
-        write_notebook(root, "latency.ipynb", [words_cell, engine_cell, ""])
-        port = free_port()
-        server = Server([sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-                         "--allow-root", "--ServerApp.token=", "--ServerApp.password=", f"--ServerApp.root_dir={root}",
-                         "--LabApp.expose_app_in_browser=True", "--ServerApp.port_retries=0"],
-                        url=f"http://127.0.0.1:{port}", ready_path="/api/status", log=base / "server.log",
-                        env=server_env(base), cwd=root)
+        server = start_jupyter(Path(folder))
         try:
+            write_notebook(server.root_dir, "latency.ipynb", [words_cell, engine_cell, ""])
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})

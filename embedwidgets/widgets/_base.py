@@ -97,6 +97,24 @@ class EmbedWidget(anywidget.AnyWidget):
             response.update(ok=False, error={"kind": type(error).__name__, "message": f"internal error: {error}"})
         self.send(response)
 
+    def _apply_and_run(self, params: dict, allowed: set[str]) -> None:
+        """Set the traits a "run" request names, all at once, then run once; the run's failure (also shown
+        inline) becomes the request's error. Subclasses provide ``run()`` and set ``_failure`` and ``_quiet``."""
+        unknown = set(params) - allowed
+        if unknown:
+            raise ValueError(f"unknown run parameters {sorted(unknown)}.")
+        self._quiet = True
+        try:
+            for name, value in params.items():
+                setattr(self, name, value)
+        except traitlets.TraitError as error:
+            raise ValueError(str(error)) from None
+        finally:
+            self._quiet = False
+        self.run()  # type: ignore[attr-defined]
+        if self._failure is not None:
+            raise self._failure
+
     def _report(self, error: BaseException | None) -> None:
         """Show ``error`` inline in the widget (or clear it)."""
         self.error = None if error is None else error_payload(error)

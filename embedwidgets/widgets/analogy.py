@@ -114,21 +114,7 @@ class AnalogyExplorer(EmbedWidget):
 
     @handler("run")
     def _run_request(self, **params: Any) -> dict:
-        allowed = {"a", "b", "c", "k", "method", "exclude_inputs"}
-        unknown = set(params) - allowed
-        if unknown:
-            raise ValueError(f"unknown run parameters {sorted(unknown)}.")
-        self._quiet = True
-        try:
-            for name, value in params.items():
-                setattr(self, name, value)
-        except traitlets.TraitError as error:
-            raise ValueError(str(error)) from None
-        finally:
-            self._quiet = False
-        self.run()
-        if self._failure is not None:
-            raise self._failure
+        self._apply_and_run(params, {"a", "b", "c", "k", "method", "exclude_inputs"})
         return {"count": len(self._rows)}
 
 

@@ -131,20 +131,7 @@ class NeighborBrowser(EmbedWidget):
 
     @handler("run")
     def _run_request(self, **params: Any) -> dict:
-        unknown = set(params) - {"query", "k", "metric"}
-        if unknown:
-            raise ValueError(f"unknown run parameters {sorted(unknown)}.")
-        self._quiet = True
-        try:
-            for name, value in params.items():
-                setattr(self, name, value)
-        except traitlets.TraitError as error:
-            raise ValueError(str(error)) from None
-        finally:
-            self._quiet = False
-        self.run()
-        if self._failure is not None:
-            raise self._failure
+        self._apply_and_run(params, {"query", "k", "metric"})
         return {"count": len(self._rows)}
 
     @handler("back")

@@ -142,22 +142,9 @@ class SearchCompare(EmbedWidget):
 
     @handler("run")
     def _run_request(self, **params: Any) -> dict:
-        unknown = set(params) - {"query", "k"}
-        if unknown:
-            raise ValueError(f"unknown run parameters {sorted(unknown)}.")
         if "query" in params and not isinstance(params["query"], str):
             raise ValueError("the query must be a string.")
-        self._quiet = True
-        try:
-            for name, value in params.items():
-                setattr(self, name, value)
-        except traitlets.TraitError as error:
-            raise ValueError(str(error)) from None
-        finally:
-            self._quiet = False
-        self.run()
-        if self._failure is not None:
-            raise self._failure
+        self._apply_and_run(params, {"query", "k"})
         return {"keyword": len(self._keyword_rows), "semantic": len(self._semantic_rows)}
 
 

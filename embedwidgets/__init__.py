@@ -19,7 +19,20 @@ from .engine import (
     pick_device,
 )
 
-from .widgets import AnalogyExplorer, ClusterView, NeighborBrowser, SearchCompare, SimilarityMatrix
+_WIDGETS = ("AnalogyExplorer", "ClusterView", "NeighborBrowser", "SearchCompare", "SimilarityMatrix")
+
+
+def __getattr__(name: str):
+    """Widgets load on first use, so ``embedwidgets.engine`` works where no Jupyter packages are installed."""
+    if name in _WIDGETS:
+        from . import widgets
+
+        return getattr(widgets, name)
+    raise AttributeError(f"module 'embedwidgets' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WIDGETS))
 
 __version__ = "0.1.0"
 

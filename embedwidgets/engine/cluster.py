@@ -148,6 +148,13 @@ def keyword_labels(texts: Sequence[str], clusters: Sequence[int], top_n: int = 3
     return pd.DataFrame(rows, columns=columns).sort_values("size", ascending=False, kind="stable").reset_index(drop=True)
 
 
+def cosine_matrix(vectors: np.ndarray) -> np.ndarray:
+    """Cosine similarity of every pair of rows (float64); zero rows are similar to nothing."""
+    vectors = np.asarray(vectors, dtype=np.float64)
+    unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), np.finfo(np.float32).tiny)
+    return unit @ unit.T
+
+
 def similarity_order(similarity: np.ndarray) -> np.ndarray:
     """An order of the rows of a square cosine-similarity matrix that puts similar rows together
     (the leaves of an average-linkage tree over cosine distance)."""

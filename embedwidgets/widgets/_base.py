@@ -37,6 +37,13 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
     return mark
 
 
+def check_k(k: int, most: int, what: str = "k") -> int:
+    """A widget's ``k`` trait: between 1 and ``most``."""
+    if not 1 <= k <= most:
+        raise traitlets.TraitError(f"{what} must be between 1 and {most}, got {k}.")
+    return k
+
+
 def error_payload(error: BaseException) -> dict:
     """An error as the front end shows it: a message, and for unknown words the close spellings."""
     payload: dict[str, Any] = {"kind": type(error).__name__, "message": str(error)}
@@ -51,6 +58,8 @@ def error_payload(error: BaseException) -> dict:
 
 class EmbedWidget(anywidget.AnyWidget):
     """Base of every embedwidgets widget."""
+
+    _completion_set: Any = None  # the EmbeddingSet whose labels the "complete" request offers, if any
 
     error = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
     busy = traitlets.Bool(False).tag(sync=True)
@@ -96,6 +105,13 @@ class EmbedWidget(anywidget.AnyWidget):
             log.error("embedwidgets request %r failed:\n%s", kind, traceback.format_exc())
             response.update(ok=False, error={"kind": type(error).__name__, "message": f"internal error: {error}"})
         self.send(response)
+
+    @handler("complete")
+    def _complete(self, prefix: str = "", limit: int = 8) -> dict:
+        """Labels starting with ``prefix`` (prefix search in Python, at most 20), for the inputs' suggestions."""
+        if self._completion_set is None or not isinstance(prefix, str) or not prefix.strip():
+            return {"prefix": prefix, "options": []}
+        return {"prefix": prefix, "options": self._completion_set.complete(prefix.strip(), min(int(limit), 20))}
 
     def _apply_and_run(self, params: dict, allowed: set[str]) -> None:
         """Set the traits a "run" request names, all at once, then run once; the run's failure (also shown

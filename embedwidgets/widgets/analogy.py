@@ -10,7 +10,7 @@ import traitlets
 from ..engine.analogy import METHODS, analogy_geometry
 from ..engine.embeddings import EmbeddingSet
 from ..engine.errors import EmbedWidgetsError
-from ._base import STATIC, EmbedWidget, handler
+from ._base import STATIC, EmbedWidget, check_k, handler
 
 MAX_K = 100
 PLOTTED_ANSWERS = 5
@@ -55,7 +55,7 @@ class AnalogyExplorer(EmbedWidget):
         if not isinstance(words, EmbeddingSet):
             raise TypeError(f"AnalogyExplorer needs an EmbeddingSet of words (e.g. ew.glove()), "
                             f"not {type(words).__name__}.")
-        self.words = words
+        self.words = self._completion_set = words
         self._quiet = True  # no runs while the traits are first set
         kwargs.setdefault("title", f"Analogies · {words.name}")
         super().__init__(a=a, b=b, c=c, k=k, method=method, exclude_inputs=exclude_inputs, **kwargs)
@@ -64,10 +64,7 @@ class AnalogyExplorer(EmbedWidget):
 
     @traitlets.validate("k")
     def _check_k(self, proposal: dict) -> int:
-        k = proposal["value"]
-        if not 1 <= k <= MAX_K:
-            raise traitlets.TraitError(f"k must be between 1 and {MAX_K}, got {k}.")
-        return k
+        return check_k(proposal["value"], MAX_K)
 
     @traitlets.observe("a", "b", "c", "k", "method", "exclude_inputs")
     def _rerun(self, _change: dict) -> None:
@@ -105,12 +102,6 @@ class AnalogyExplorer(EmbedWidget):
             self._plot = geometry.to_dict("records")
             self._report(None)
         return self.results
-
-    @handler("complete")
-    def _complete(self, prefix: str = "", limit: int = 8) -> dict:
-        if not isinstance(prefix, str) or not prefix.strip():
-            return {"prefix": prefix, "options": []}
-        return {"prefix": prefix, "options": self.words.complete(prefix.strip(), min(int(limit), 20))}
 
     @handler("run")
     def _run_request(self, **params: Any) -> dict:

@@ -22,7 +22,7 @@ import traitlets
 
 from ..engine.embeddings import EmbeddingSet
 from ..engine.errors import EmbedWidgetsError
-from ._base import STATIC, EmbedWidget, handler, log
+from ._base import STATIC, EmbedWidget, check_k, handler, log
 
 PROJECTIONS = ("umap", "pca", "tsne")
 CLUSTERINGS = ("kmeans", "hdbscan")
@@ -120,7 +120,7 @@ class ClusterView(EmbedWidget):
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
             raise TypeError(f"seed must be an integer, got {type(seed).__name__}.")
         n = len(embeddings)
-        self.embeddings = embeddings
+        self.embeddings = self._completion_set = embeddings
         self.text_column = text_column
         self.seed = int(seed)
         self.background = bool(background)
@@ -193,10 +193,7 @@ class ClusterView(EmbedWidget):
 
     @traitlets.validate("k")
     def _check_k(self, proposal: dict) -> int:
-        if not 1 <= proposal["value"] <= MAX_K:
-            raise traitlets.TraitError(f"k (the number of clusters) must be between 1 and {MAX_K}, "
-                                       f"got {proposal['value']}.")
-        return proposal["value"]
+        return check_k(proposal["value"], MAX_K, "k (the number of clusters)")
 
     @traitlets.validate("query_k")
     def _check_query_k(self, proposal: dict) -> int:
@@ -785,12 +782,6 @@ class ClusterView(EmbedWidget):
         for column, value in self.embeddings.metadata.iloc[index].items():
             fields.append([_clip(str(column), 60), _clip(_text(value), TOOLTIP_CHARS)])
         return {"index": index, "label": _clip(self.embeddings.labels[index], TOOLTIP_CHARS), "fields": fields}
-
-    @handler("complete")
-    def _complete(self, prefix: str = "", limit: int = 8) -> dict:
-        if not isinstance(prefix, str) or not prefix.strip():
-            return {"prefix": prefix, "options": []}
-        return {"prefix": prefix, "options": self.embeddings.complete(prefix.strip(), min(int(limit), 20))}
 
     @handler("legend")
     def _legend_request(self, index: int = -1) -> dict:

@@ -11,7 +11,7 @@ import traitlets
 from ..engine.embeddings import EmbeddingSet
 from ..engine.errors import EmbedWidgetsError
 from ..engine.search import METRICS
-from ._base import STATIC, EmbedWidget, error_payload, handler
+from ._base import STATIC, EmbedWidget, check_k, error_payload, handler
 
 MAX_K = 200
 MAX_HISTORY = 50
@@ -48,6 +48,7 @@ class NeighborBrowser(EmbedWidget):
             if value is not None and not isinstance(value, EmbeddingSet):
                 raise TypeError(f"{name} must be an EmbeddingSet, not {type(value).__name__}.")
         self.embeddings, self.compare = embeddings, compare
+        self._completion_set = embeddings
         if query is None:
             query = "frog" if "frog" in embeddings else embeddings.labels[0]
         self._quiet = True
@@ -61,10 +62,7 @@ class NeighborBrowser(EmbedWidget):
 
     @traitlets.validate("k")
     def _check_k(self, proposal: dict) -> int:
-        k = proposal["value"]
-        if not 1 <= k <= MAX_K:
-            raise traitlets.TraitError(f"k must be between 1 and {MAX_K}, got {k}.")
-        return k
+        return check_k(proposal["value"], MAX_K)
 
     @traitlets.observe("query")
     def _remember(self, change: dict) -> None:
@@ -122,12 +120,6 @@ class NeighborBrowser(EmbedWidget):
             trail = self.history[:-1]
             self.history = trail
             self.query = trail[-1]
-
-    @handler("complete")
-    def _complete(self, prefix: str = "", limit: int = 8) -> dict:
-        if not isinstance(prefix, str) or not prefix.strip():
-            return {"prefix": prefix, "options": []}
-        return {"prefix": prefix, "options": self.embeddings.complete(prefix.strip(), min(int(limit), 20))}
 
     @handler("run")
     def _run_request(self, **params: Any) -> dict:

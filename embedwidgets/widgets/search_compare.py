@@ -12,7 +12,7 @@ import traitlets
 from ..engine.embeddings import EmbeddingSet
 from ..engine.errors import EmbedWidgetsError
 from ..engine.keyword import BM25, split_marked, token_spans
-from ._base import STATIC, EmbedWidget, handler
+from ._base import STATIC, EmbedWidget, check_k, handler
 
 MAX_K = 50
 SNIPPET_CHARS = 600  # longer texts are shown as a window around their first matched word
@@ -68,10 +68,7 @@ class SearchCompare(EmbedWidget):
 
     @traitlets.validate("k")
     def _check_k(self, proposal: dict) -> int:
-        k = proposal["value"]
-        if not 1 <= k <= MAX_K:
-            raise traitlets.TraitError(f"k must be between 1 and {MAX_K}, got {k}.")
-        return k
+        return check_k(proposal["value"], MAX_K)
 
     @traitlets.observe("query", "k")
     def _rerun(self, _change: dict) -> None:

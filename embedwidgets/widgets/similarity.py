@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import traitlets
 
-from ..engine.cluster import similarity_order
+from ..engine.cluster import cosine_matrix, similarity_order
 from ..engine.embeddings import EmbeddingSet
 from ._base import STATIC, EmbedWidget
 
@@ -37,9 +37,8 @@ class SimilarityMatrix(EmbedWidget):
     def __init__(self, texts_or_set: Sequence[str] | EmbeddingSet, *, encoder: Any = None,
                  labels: Sequence[str] | None = None, order: str = "cluster", **kwargs: Any) -> None:
         items, vectors = _vectors(texts_or_set, encoder, labels)
-        unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), np.finfo(np.float32).tiny)
         self._items = items
-        self._similarity = (unit @ unit.T).astype(np.float64)
+        self._similarity = cosine_matrix(vectors)
         kwargs.setdefault("title", "Cosine similarity")
         super().__init__(order=order, **kwargs)
         self._show()

@@ -19,7 +19,7 @@ from .engine import (
     pick_device,
 )
 
-_WIDGETS = ("AnalogyExplorer", "ClusterView", "NeighborBrowser", "SearchCompare", "SimilarityMatrix")
+_WIDGETS = ("AnalogyExplorer", "ClusterView", "EmbeddingExplorer", "NeighborBrowser", "SearchCompare", "SimilarityMatrix")
 
 
 def __getattr__(name: str):
@@ -37,7 +37,8 @@ def __dir__() -> list[str]:
 __version__ = "0.1.0"
 
 __all__ = [
-    "AnalogyExplorer", "AnalogyReport", "ClusterView", "DuplicateLabelError", "EmbeddingSet", "EmbedWidgetsError",
+    "AnalogyExplorer", "AnalogyReport", "ClusterView", "DuplicateLabelError", "EmbeddingExplorer", "EmbeddingSet",
+    "EmbedWidgetsError",
     "NeighborBrowser", "SearchCompare", "SentenceEncoder", "SimilarityMatrix",
     "SimilarityReport", "UnknownTokenError", "WordAverage", "__version__", "datasets", "glove", "minilm", "pick_device",
 ]

@@ -1,8 +1,14 @@
-// Bundles each widget module (TS + CSS) into ../embedwidgets/static, or the unit tests into build/tests.
+// Bundles each widget module (TS + CSS) into ../embedwidgets/static, the unit tests into build/tests, or
+// (--labextension) the sidebar extension's source into labextension/lib for `jupyter labextension build`.
 import * as esbuild from "esbuild";
 import { readdirSync, rmSync } from "node:fs";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 
+const here = dirname(fileURLToPath(import.meta.url));
+process.chdir(here); // readdirSync below; esbuild gets absWorkingDir
 const tests = process.argv.includes("--tests");
+const labextension = process.argv.includes("--labextension");
 // Every module in src/ except the shared base is one widget's entry point.
 const widgets = readdirSync("src")
   .filter((f) => f.endsWith(".ts") && f !== "base.ts")
@@ -19,6 +25,19 @@ if (tests) {
     platform: "node",
     target: "node20",
     logLevel: "warning",
+    absWorkingDir: here,
+  });
+} else if (labextension) {
+  // The host provides JupyterLab and Lumino as shared modules; the JupyterLab builder links them.
+  await esbuild.build({
+    entryPoints: ["labextension/src/index.ts"],
+    outfile: "labextension/lib/index.js",
+    bundle: true,
+    format: "esm",
+    target: "es2020",
+    external: ["@jupyterlab/*", "@lumino/*"],
+    logLevel: "warning",
+    absWorkingDir: here,
   });
 } else {
   await esbuild.build({
@@ -31,5 +50,6 @@ if (tests) {
     sourcemap: false,
     loader: { ".css": "css" },
     logLevel: "warning",
+    absWorkingDir: here,
   });
 }

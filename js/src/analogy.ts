@@ -13,8 +13,10 @@ import {
   scoreBar,
   showError,
   svg,
+  toolbar,
   trackBusy,
   uniqueId,
+  widgetModule,
 } from "./base";
 
 type Row = { rank: number; label: string; score: number; is_input: boolean };
@@ -97,7 +99,7 @@ function render({ model, el }: RenderProps): () => void {
   const markerId = uniqueId("ew-head");
 
   root.append(
-    title,
+    toolbar(title, model as AnyModel, requester),
     presetRow,
     question,
     controls,
@@ -243,4 +245,4 @@ function render({ model, el }: RenderProps): () => void {
   };
 }
 
-export default { render };
+export default widgetModule(render);

@@ -381,3 +381,87 @@ export function isolateKeys(root: HTMLElement): void {
     if ((event.target as HTMLElement).matches("input, select, textarea")) event.stopPropagation();
   });
 }
+
+// ---- the sidebar --------------------------------------------------------------------------------
+
+/** Where the embedwidgets JupyterLab / Notebook 7 extension publishes its sidebar API. */
+export const SIDEBAR_KEY = Symbol.for("embedwidgets.sidebar");
+
+export type SidebarState = { area: "left" | "right"; title: string; model_id: string } | null;
+
+/** The extension's typed API (js/labextension): data in, no code. */
+export interface SidebarHost {
+  version: number;
+  pin(request: { manager: unknown; modelId: string; area: string; title: string; onClose?: () => void }): unknown;
+  unpin(modelId: string): void;
+}
+
+/** The sidebar API, when this page runs the extension (JupyterLab 4, Notebook 7); else undefined. */
+export function sidebarHost(): SidebarHost | undefined {
+  const host = (globalThis as any)[SIDEBAR_KEY];
+  return host && typeof host.pin === "function" && typeof host.unpin === "function" ? host : undefined;
+}
+
+/** Keep the host's side panel in step with the model's ``_sidebar`` trait. Runs once per model. */
+export function followSidebar(model: AnyModel): () => void {
+  let pinned: string | null = null;
+  const sync = () => {
+    const host = sidebarHost();
+    const state = model.get("_sidebar") as SidebarState;
+    if (!host) return;
+    if (state && typeof state.model_id === "string") {
+      pinned = state.model_id;
+      host.pin({
+        manager: (model as any).widget_manager,
+        modelId: state.model_id,
+        area: state.area,
+        title: state.title,
+        // Closed in the UI: tell Python, which is the one source of state.
+        onClose: () => {
+          model.set("_sidebar", null);
+          model.save_changes();
+        },
+      });
+    } else if (pinned) {
+      host.unpin(pinned);
+      pinned = null;
+    }
+  };
+  model.on("change:_sidebar", sync);
+  sync();
+  return () => model.off("change:_sidebar", sync);
+}
+
+/** A widget module: ``initialize`` follows the sidebar trait, ``render`` draws one view. */
+export function widgetModule(render: (props: { model: AnyModel; el: HTMLElement }) => (() => void) | void) {
+  return { initialize: ({ model }: { model: AnyModel }) => followSidebar(model), render };
+}
+
+/**
+ * The widget's title row, with a pin button where the sidebar exists. The button asks Python (a typed
+ * "sidebar" request); the trait change that follows moves the view.
+ */
+export function toolbar(title: HTMLElement, model: AnyModel, requester: Requester): HTMLElement {
+  const row = h("div", { class: "ew-toolbar" }, [title]);
+  if (!sidebarHost()) return row;
+  const button = h("button", {
+    class: "ew-button ew-pin",
+    attrs: { type: "button" },
+    on: {
+      click: () => {
+        const pinned = model.get("_sidebar") as SidebarState;
+        requester.request("sidebar", { area: pinned ? null : "right" });
+      },
+    },
+  });
+  const draw = () => {
+    const pinned = model.get("_sidebar") as SidebarState;
+    button.textContent = pinned ? "Unpin" : "Pin to sidebar";
+    button.setAttribute("aria-pressed", pinned ? "true" : "false");
+    button.setAttribute("title", pinned ? "Close this widget's side panel" : "Open a live copy of this widget in the right side panel");
+  };
+  model.on("change:_sidebar", draw);
+  draw();
+  row.appendChild(button);
+  return row;
+}

@@ -6,9 +6,9 @@ import createScatterplot, { createRenderer } from "regl-scatterplot";
 import "./styles.css";
 import "./cluster.css";
 import {
-  Autocomplete,
   asFloat32,
   asInt32,
+  Autocomplete,
   clear,
   connect,
   h,
@@ -16,7 +16,9 @@ import {
   listen,
   showError,
   svg,
+  toolbar,
   uniqueId,
+  widgetModule,
 } from "./base";
 
 type LegendItem = { value: number; label: string; color: string; count: number };
@@ -209,7 +211,7 @@ function render({ model, el }: RenderProps): () => void {
 
   const label = (text: string, control: HTMLElement) => h("label", { class: "ew-field" }, [h("span", { class: "ew-muted", text }), control]);
   root.append(
-    title,
+    toolbar(title, m, requester),
     h("div", { class: "ew-row" }, [find, query.root, label("k ", queryK)]),
     h("div", { class: "ew-row" }, [
       label("layout ", projection),
@@ -754,4 +756,4 @@ function formatNumber(value: number | undefined): string {
   return Number(value.toPrecision(4)).toString();
 }
 
-export default { render };
+export default widgetModule(render);

@@ -12,8 +12,10 @@ import {
   listen,
   scoreBar,
   showError,
+  toolbar,
   trackBusy,
   type ErrorInfo,
+  widgetModule,
 } from "./base";
 
 type Row = { rank: number; label: string; score: number; bar: number; shared: boolean };
@@ -65,7 +67,7 @@ function render({ model, el }: RenderProps): () => void {
   const columns = h("div", { class: "ew-columns" });
 
   root.append(
-    title,
+    toolbar(title, model as AnyModel, requester),
     h("div", { class: "ew-row" }, [
       query.root,
       h("button", { class: "ew-button", text: "Search", attrs: { type: "button" }, on: { click: () => run({ query: query.value.trim() }) } }),
@@ -170,4 +172,4 @@ function render({ model, el }: RenderProps): () => void {
   };
 }
 
-export default { render };
+export default widgetModule(render);

@@ -4,7 +4,7 @@
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import "./styles.css";
 import "./search_compare.css";
-import { clear, connect, formatScore, h, isolateKeys, listen, scoreBar, showError, trackBusy } from "./base";
+import { clear, connect, formatScore, h, isolateKeys, listen, scoreBar, showError, toolbar, trackBusy, widgetModule } from "./base";
 
 type Piece = [string, boolean];
 type Row = {
@@ -74,7 +74,7 @@ function render({ model, el }: RenderProps): () => void {
   const columns = h("div", { class: "ew-columns" });
 
   root.append(
-    title,
+    toolbar(title, model as AnyModel, requester),
     h("div", { class: "ew-row" }, [
       query,
       h("button", { class: "ew-button", text: "Search", attrs: { type: "button" }, on: { click: submit } }),
@@ -211,4 +211,4 @@ function render({ model, el }: RenderProps): () => void {
   };
 }
 
-export default { render };
+export default widgetModule(render);

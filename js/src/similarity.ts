@@ -2,7 +2,7 @@
 // hover or keyboard focus. Python computes and orders the matrix; this only paints it.
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import "./styles.css";
-import { asFloat32, clear, formatScore, h, listen } from "./base";
+import { asFloat32, clear, connect, formatScore, h, listen, toolbar, widgetModule } from "./base";
 
 // A perceptual sequential ramp (dark blue → green → yellow), as RGB stops from 0 to 1.
 const RAMP: [number, number, number][] = [
@@ -21,6 +21,7 @@ export function rampColour(t: number): [number, number, number] {
 }
 
 function render({ model, el }: RenderProps): () => void {
+  const [requester, disconnect] = connect(model as AnyModel);
   const title = h("div", { class: "ew-title" });
   const orderButtons = (
     [
@@ -50,7 +51,7 @@ function render({ model, el }: RenderProps): () => void {
   const legend = h("div", { class: "ew-legend ew-muted" });
   const grid = h("div", { class: "ew-matrix" }, [h("div"), colLabels, rowLabels, canvas]);
   const root = h("div", { class: "ew-root ew-similarity", attrs: { role: "group", "aria-label": "Similarity matrix" } }, [
-    title,
+    toolbar(title, model as AnyModel, requester),
     h("div", { class: "ew-row" }, [
       h("fieldset", { class: "ew-toggle" }, [h("legend", { text: "Order" }), ...orderButtons]),
     ]),
@@ -147,7 +148,10 @@ function render({ model, el }: RenderProps): () => void {
 
   const stop = listen(model as AnyModel, [[["_labels", "_values", "order", "title"], draw]]);
   draw();
-  return stop;
+  return () => {
+    stop();
+    disconnect();
+  };
 }
 
-export default { render };
+export default widgetModule(render);

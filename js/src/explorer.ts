@@ -1,0 +1,79 @@
+// The Embedding Explorer: tabs holding live views of child widgets (a NeighborBrowser, an AnalogyExplorer).
+import type { AnyModel, RenderProps } from "@anywidget/types";
+import "./styles.css";
+import { connect, h, listen, toolbar, widgetModule } from "./base";
+
+type View = { el: HTMLElement; remove(): void };
+
+function render({ model, el }: RenderProps): () => void {
+  const m = model as AnyModel;
+  const [requester, disconnect] = connect(m);
+  const title = h("div", { class: "ew-title" });
+  const tablist = h("div", { class: "ew-tabs", attrs: { role: "tablist", "aria-label": "Explorer views" } });
+  const panels = h("div", { class: "ew-tab-panels" });
+  el.appendChild(h("div", { class: "ew-root ew-explorer" }, [toolbar(title, m, requester), tablist, panels]));
+
+  const manager = (m as any).widget_manager;
+  const views: View[] = [];
+  let gone = false;
+  const refs = (m.get("tabs") as string[]) ?? [];
+  const names = (m.get("tab_names") as string[]) ?? [];
+  const buttons = refs.map((_, i) =>
+    h("button", {
+      class: "ew-tab",
+      text: names[i] ?? `View ${i + 1}`,
+      attrs: { type: "button", role: "tab", id: `${el.id || "ew"}-tab-${i}` },
+      on: { click: () => select(i) },
+    }),
+  );
+  const boxes = refs.map(() => h("div", { class: "ew-tab-panel", attrs: { role: "tabpanel" } }));
+  tablist.append(...buttons);
+  panels.append(...boxes);
+  refs.forEach((ref, i) => {
+    manager
+      .get_model(String(ref).replace(/^IPY_MODEL_/, ""))
+      .then((child: unknown) => manager.create_view(child, {}))
+      .then((view: View) => {
+        if (gone) return view.remove();
+        views.push(view);
+        boxes[i].appendChild(view.el);
+      })
+      .catch((error: unknown) => {
+        boxes[i].appendChild(h("p", { class: "ew-error", text: `Could not show this view: ${String(error)}` }));
+      });
+  });
+
+  function select(i: number): void {
+    m.set("selected_index", i);
+    m.save_changes();
+  }
+  tablist.addEventListener("keydown", (event: KeyboardEvent) => {
+    const step = event.key === "ArrowRight" ? 1 : event.key === "ArrowLeft" ? -1 : 0;
+    if (!step || !buttons.length) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const next = ((m.get("selected_index") as number) + step + buttons.length) % buttons.length;
+    select(next);
+    buttons[next].focus();
+  });
+
+  const draw = () => {
+    title.textContent = m.get("title") as string;
+    const selected = m.get("selected_index") as number;
+    buttons.forEach((button, i) => {
+      button.setAttribute("aria-selected", String(i === selected));
+      button.tabIndex = i === selected ? 0 : -1;
+      boxes[i].hidden = i !== selected;
+    });
+  };
+  const stop = listen(m, [[["selected_index", "title"], draw]]);
+  draw();
+  return () => {
+    gone = true;
+    stop();
+    disconnect();
+    views.forEach((view) => view.remove());
+  };
+}
+
+export default widgetModule(render);

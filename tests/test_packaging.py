@@ -26,7 +26,10 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC_FILES = ["analogy.js", "analogy.css", "neighbors.js", "neighbors.css", "cluster.js", "cluster.css",
-                "similarity.js", "similarity.css", "search_compare.js", "search_compare.css"]
+                "similarity.js", "similarity.css", "search_compare.js", "search_compare.css", "explorer.js",
+                "explorer.css", "sidebar_note.js", "sidebar_note.css"]
+# The prebuilt JupyterLab / Notebook 7 extension: data files of the wheel, installed into the environment.
+LABEXTENSION = "share/jupyter/labextensions/embedwidgets"
 # Anything that looks like model weights, arrays or pickles: the models ship in their own packages.
 FORBIDDEN_SUFFIXES = {
     ".npy", ".npz", ".safetensors", ".bin", ".pt", ".pth", ".ckpt", ".onnx", ".h5", ".hdf5", ".gguf",
@@ -102,12 +105,25 @@ def test_wheel_ships_the_front_end(wheel):
         assert sizes[path] > 0, f"{path} is empty in {wheel.name}"
 
 
+def test_wheel_ships_the_sidebar_extension(wheel):
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        prefix = next((name.split(LABEXTENSION)[0] for name in names if LABEXTENSION in name), None)
+        assert prefix, f"no {LABEXTENSION} in {wheel.name}"
+        package = json.loads(archive.read(f"{prefix}{LABEXTENSION}/package.json"))
+        install = json.loads(archive.read(f"{prefix}{LABEXTENSION}/install.json"))
+    assert package["name"] == "embedwidgets" and package["jupyterlab"]["_build"]["load"].startswith("static/remoteEntry.")
+    assert f"{prefix}{LABEXTENSION}/{package['jupyterlab']['_build']['load']}" in names
+    assert install["packageName"] == "embedwidgets"
+
+
 def test_wheel_holds_no_weights_or_build_leftovers(wheel):
     with zipfile.ZipFile(wheel) as archive:
         infos = archive.infolist()
     names = [info.filename for info in infos]
     assert any(name.endswith(".dist-info/METADATA") for name in names)
-    stray = [name for name in names if not (name.startswith("embedwidgets/") or ".dist-info/" in name)]
+    stray = [name for name in names if not (name.startswith("embedwidgets/") or ".dist-info/" in name
+                                            or f".data/data/{LABEXTENSION}/" in name)]
     assert not stray, f"files outside the package in the wheel: {stray}"
     leftovers = [name for name in names if any(part in name.split("/") for part in
                                                 ("node_modules", "__pycache__", ".ipynb_checkpoints"))]
@@ -161,3 +177,19 @@ def test_installed_wheel_imports_and_builds_a_widget(installed, tmp_path):
     module = tmp_path / "neighbors.mjs"
     module.write_text(esm)
     run(["node", "--check", str(module)], timeout=60)
+
+
+def test_installed_wheel_enables_the_sidebar_extension(installed, tmp_path):
+    """`jupyter labextension list` in the fresh environment: enabled, with no JupyterLab rebuild."""
+    python, env = installed
+    env = dict(env, JUPYTER_DATA_DIR=str(tmp_path / "data"), JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
+               JUPYTER_PLATFORM_DIRS="0")  # nothing from ~ can make it look enabled
+    script = "from jupyterlab.labextensions import LabExtensionApp; LabExtensionApp.launch_instance(argv=['list'])"
+    result = run([str(python), "-c", script], timeout=300, cwd=tmp_path, env=env)
+    listing = result.stdout + result.stderr
+    fresh_share = str(python.parent.parent / "share" / "jupyter" / "labextensions")
+    assert fresh_share in listing, f"the fresh environment's extension folder is not listed:\n{listing}"
+    section = listing.split(fresh_share, 1)[1]
+    line = next((line for line in section.splitlines() if line.strip().startswith("embedwidgets ")), None)
+    assert line is not None, f"embedwidgets is not among the fresh environment's extensions:\n{listing}"
+    assert "enabled" in line and "OK" in line, line

@@ -114,6 +114,7 @@ function render({ model, el }: RenderProps): () => void {
       for (const label of labels) {
         const item = h("div", { class: vertical ? "ew-col-label" : "ew-row-label", text: label, attrs: { title: label } });
         item.style[vertical ? "width" : "height"] = `${cell}px`;
+        item.style.lineHeight = `${cell}px`;
         box.appendChild(item);
       }
     }

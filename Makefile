@@ -8,7 +8,7 @@ PIP := $(PY) -m pip
 TORCH_SPEC ?= torch==2.13.0
 PORT ?= 8888
 
-.PHONY: lab test js-test env test-env chromium bench clean
+.PHONY: lab test js-test env test-env chromium screenshots bench clean
 
 lab: env
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --port=$(PORT)
@@ -49,6 +49,10 @@ chromium:
 	@command -v chromium >/dev/null || { \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
+
+# The README's widget screenshots (notebooks/images/*.png): real widgets in JupyterLab, headless Chromium.
+screenshots: test-env chromium
+	$(PY) tests/browser/screenshots.py
 
 bench: test-env
 	$(PY) benchmarks/analogy.py

@@ -146,6 +146,21 @@ test("a kernel restart (model destroyed or comm no longer live) removes the pane
   assert.equal(model.listeners(), 0);
 });
 
+test("closing the notebook (its document context disposed) removes its widgets' panels", async () => {
+  const s = setup();
+  const slots = new Set<() => void>();
+  const disposed = { connect: (slot: () => void) => slots.add(slot), disconnect: (slot: () => void) => slots.delete(slot) };
+  const manager = { ...s.manager, context: { disposed } };
+  s.models.set("m", new FakeModel());
+  s.models.set("other", new FakeModel());
+  await s.board.pin({ manager, modelId: "m", area: "right", title: "m" });
+  await s.board.pin({ manager: s.manager, modelId: "other", area: "right", title: "other" });
+  assert.equal(slots.size, 1);
+  for (const slot of [...slots]) slot();
+  assert.deepEqual(s.open().map((p) => p.title), ["other"]);
+  assert.equal(slots.size, 0);
+});
+
 test("the newest request wins: an unpin during a slow pin leaves no panel, and a superseded view is removed", async () => {
   const s = setup();
   s.models.set("m", new FakeModel());

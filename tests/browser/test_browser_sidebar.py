@@ -205,3 +205,15 @@ def test_launcher_card_opens_the_explorer_in_a_new_notebook(nb, context, jupyter
             if "Untitled" in session.get("path", ""):
                 jupyter_server.api("DELETE", f"/api/sessions/{session['id']}")
         page.close()
+
+
+def test_closing_the_notebook_removes_its_pins(nb):
+    if nb.host != "lab":
+        pytest.skip("in Notebook 7 the notebook is the page: closing it closes the panels with it")
+    nb.run_code(f"{SETUP}\na = ew.AnalogyExplorer(w)\na.show_in_sidebar()")  # a new kernel since the restart
+    expect(panel(nb, "Analogies")).to_have_count(1)
+    nb.page.evaluate("() => { jupyterapp.shell.currentWidget.close(); }")
+    nb.page.locator(".jp-Dialog button", has_text="Discard").click()  # "save your changes?": the notebook is edited
+    expect(nb.page.locator(".jp-NotebookPanel")).to_have_count(0)
+    expect(panels(nb)).to_have_count(0)
+    expect(nb.page.locator(".jp-Dialog")).to_have_count(0)

@@ -13,9 +13,16 @@ export interface ModelLike {
 export interface ViewLike {
   remove(): void;
 }
+/** A Lumino-style signal, such as a document context's ``disposed``. */
+export interface SignalLike {
+  connect(slot: () => void): unknown;
+  disconnect(slot: () => void): unknown;
+}
 export interface ManagerLike {
   get_model(modelId: string): Promise<ModelLike>;
   create_view(model: ModelLike, options?: object): Promise<ViewLike>;
+  /** A notebook's widget manager has its document context: when the notebook closes, its models stop. */
+  context?: { disposed?: SignalLike };
 }
 
 /** What a widget's front end asks for: a live view of its model in a side panel. */
@@ -89,16 +96,19 @@ export class PinBoard<P> {
       view.remove(); // superseded while the view was being made
       return;
     }
-    // A model closes on kernel restart, shutdown or notebook close: its panel goes quietly.
+    // A model closes on kernel restart or shutdown, and stops with its notebook: its panel goes quietly.
     const onDestroy = () => this.drop(modelId, false);
     const onLive = () => {
       if (model.comm_live === false) this.drop(modelId, false);
     };
+    const notebookClosed = manager.context?.disposed;
     model.on("destroy", onDestroy);
     model.on("comm_live_update", onLive);
+    notebookClosed?.connect(onDestroy);
     const forget = () => {
       model.off("destroy", onDestroy);
       model.off("comm_live_update", onLive);
+      notebookClosed?.disconnect(onDestroy);
     };
     const panel = this.dock.open(view, { modelId, title, area: request.area, close: () => this.drop(modelId, true) });
     this.pins.set(modelId, { panel, view, area: request.area, model, onClose: request.onClose, forget });

@@ -66,8 +66,8 @@ class EmbedWidget(anywidget.AnyWidget):
     error = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
     busy = traitlets.Bool(False).tag(sync=True)
     title = traitlets.Unicode("").tag(sync=True)
-    # Where the view is pinned: {"area", "title", "model_id"}, or None. The front end's sidebar follows it,
-    # and closing the panel there sets it back to None.
+    # Where the view is pinned: {"area", "title", "model_id", "pin"}, or None. The front end's side panel
+    # follows it, and closing the panel there sets it back to None.
     _sidebar = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
 
     def __init__(self, **kwargs: Any) -> None:

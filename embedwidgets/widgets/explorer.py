@@ -30,12 +30,14 @@ class EmbeddingExplorer(EmbedWidget):
     tab_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
     selected_index = traitlets.Int(0).tag(sync=True)
 
-    def __init__(self, embeddings: EmbeddingSet | None = None, *, query: str = "king", **kwargs: Any) -> None:
+    def __init__(self, embeddings: EmbeddingSet | None = None, *, query: str | None = None, **kwargs: Any) -> None:
         if embeddings is None:
             from ..data import glove
 
             embeddings = glove()
-        self.neighbors = NeighborBrowser(embeddings, query=query if query in embeddings else None)
+        if query is None and "king" in embeddings:
+            query = "king"  # the word the analogy tab starts from, too
+        self.neighbors = NeighborBrowser(embeddings, query=query)
         self.analogies = AnalogyExplorer(embeddings)
         kwargs.setdefault("title", "Embedding Explorer")
         super().__init__(tabs=[self.neighbors, self.analogies], tab_names=["Neighbours", "Analogies"], **kwargs)

@@ -238,7 +238,7 @@ function render({ model, el }: RenderProps): () => void {
       accent: cssColor(style.getPropertyValue("--ew-accent"), "#1976d2"),
     };
   };
-  let width = Math.max(240, plot.clientWidth || 640);
+  let width = Math.max(160, plot.clientWidth || 640);
   let height = Number(m.get("height")) || 520;
   plot.style.height = `${height}px`;
   let scatter: ReturnType<typeof createScatterplot> | null = null;
@@ -502,7 +502,7 @@ function render({ model, el }: RenderProps): () => void {
 
   // ---- sizing -----------------------------------------------------------------------------------
   const resize = () => {
-    const nextWidth = Math.max(240, Math.floor(plot.clientWidth));
+    const nextWidth = Math.max(160, Math.floor(plot.clientWidth));
     const nextHeight = Number(m.get("height")) || 520;
     plot.style.height = `${nextHeight}px`;
     if (!scatter || (nextWidth === width && nextHeight === height)) return;

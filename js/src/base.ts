@@ -382,6 +382,33 @@ export function isolateKeys(root: HTMLElement): void {
   });
 }
 
+// ---- child widgets ------------------------------------------------------------------------------
+
+type ChildView = { el: HTMLElement; remove(): void };
+
+/**
+ * Draw the widget that a serialised reference ("IPY_MODEL_<id>") names into ``box``: a live view of its model,
+ * made by the model's own widget manager. Returns a function that removes the view, even one still on its way.
+ */
+export function showChildView(model: AnyModel, ref: unknown, box: HTMLElement, onError: (error: unknown) => void): () => void {
+  const manager = (model as any).widget_manager;
+  let view: ChildView | null = null;
+  let gone = false;
+  Promise.resolve()
+    .then(() => manager.get_model(String(ref ?? "").replace(/^IPY_MODEL_/, "")))
+    .then((child: unknown) => manager.create_view(child, {}))
+    .then((created: ChildView) => {
+      if (gone) return created.remove();
+      view = created;
+      box.appendChild(created.el);
+    })
+    .catch(onError);
+  return () => {
+    gone = true;
+    view?.remove();
+  };
+}
+
 // ---- the sidebar --------------------------------------------------------------------------------
 
 /** Where the embedwidgets JupyterLab / Notebook 7 extension publishes its sidebar API. */

@@ -1,9 +1,7 @@
 // The Embedding Explorer: tabs holding live views of child widgets (a NeighborBrowser, an AnalogyExplorer).
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import "./styles.css";
-import { connect, h, listen, toolbar, widgetModule } from "./base";
-
-type View = { el: HTMLElement; remove(): void };
+import { connect, h, listen, showChildView, toolbar, widgetModule } from "./base";
 
 function render({ model, el }: RenderProps): () => void {
   const m = model as AnyModel;
@@ -13,9 +11,6 @@ function render({ model, el }: RenderProps): () => void {
   const panels = h("div", { class: "ew-tab-panels" });
   el.appendChild(h("div", { class: "ew-root ew-explorer" }, [toolbar(title, m, requester), tablist, panels]));
 
-  const manager = (m as any).widget_manager;
-  const views: View[] = [];
-  let gone = false;
   const refs = (m.get("tabs") as string[]) ?? [];
   const names = (m.get("tab_names") as string[]) ?? [];
   const buttons = refs.map((_, i) =>
@@ -29,19 +24,11 @@ function render({ model, el }: RenderProps): () => void {
   const boxes = refs.map(() => h("div", { class: "ew-tab-panel", attrs: { role: "tabpanel" } }));
   tablist.append(...buttons);
   panels.append(...boxes);
-  refs.forEach((ref, i) => {
-    manager
-      .get_model(String(ref).replace(/^IPY_MODEL_/, ""))
-      .then((child: unknown) => manager.create_view(child, {}))
-      .then((view: View) => {
-        if (gone) return view.remove();
-        views.push(view);
-        boxes[i].appendChild(view.el);
-      })
-      .catch((error: unknown) => {
-        boxes[i].appendChild(h("p", { class: "ew-error", text: `Could not show this view: ${String(error)}` }));
-      });
-  });
+  const removeViews = refs.map((ref, i) =>
+    showChildView(m, ref, boxes[i], (error) => {
+      boxes[i].appendChild(h("p", { class: "ew-error", text: `Could not show this view: ${String(error)}` }));
+    }),
+  );
 
   function select(i: number): void {
     m.set("selected_index", i);
@@ -69,10 +56,9 @@ function render({ model, el }: RenderProps): () => void {
   const stop = listen(m, [[["selected_index", "title"], draw]]);
   draw();
   return () => {
-    gone = true;
     stop();
     disconnect();
-    views.forEach((view) => view.remove());
+    removeViews.forEach((remove) => remove());
   };
 }
 

@@ -381,6 +381,11 @@ def luminance(css_colour: str) -> float:
     return 0.2126 * red + 0.7152 * green + 0.0722 * blue
 
 
+def result_labels(locator):
+    """The labels of the result rows (answers, neighbours) under ``locator``."""
+    return locator.locator("li.ew-result .ew-label")
+
+
 def labels_of(locator) -> list[str]:
     """The label texts of the result rows under ``locator``."""
-    return [text.strip() for text in locator.locator("li.ew-result .ew-label").all_text_contents()]
+    return [text.strip() for text in result_labels(locator).all_text_contents()]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from ewbrowser import HOSTS, KERNEL_MS, SETUP, assert_not_injected, labels_of
+from ewbrowser import HOSTS, KERNEL_MS, SETUP, assert_not_injected, labels_of, result_labels
 from playwright.sync_api import expect
 
 ANALOGY, NEIGHBORS = 1, 2
@@ -37,10 +37,6 @@ def panel(nb, title: str):
     return panels(nb).filter(has=nb.page.locator(".ew-sidebar-title", has_text=title))
 
 
-def answers(view):
-    return view.locator("li.ew-result .ew-label")
-
-
 def side_of(nb, locator) -> str:
     box = locator.bounding_box()
     width = nb.page.viewport_size["width"]
@@ -60,7 +56,7 @@ def test_pin_from_python_gives_a_live_view(nb):
     side = panel(nb, "Mine")
     expect(side).to_have_count(1)
     expect(side.locator(".ew-sidebar-title")).to_have_text(HOSTILE)  # a title is text, never markup
-    expect(answers(side).first).to_have_text("queen")
+    expect(result_labels(side).first).to_have_text("queen")
     assert side_of(nb, side) == "right"
     assert nb.kernel_json("a.sidebar") == "right"
 
@@ -74,17 +70,17 @@ def test_pin_from_python_gives_a_live_view(nb):
     for name, word in (("a", "france"), ("b", "paris")):
         side.get_by_label(f"word {name}", exact=True).fill(word)
     field.press("Enter")
-    expect(answers(side).first).to_have_text("berlin")
+    expect(result_labels(side).first).to_have_text("berlin")
     state = nb.kernel_json('{"method": a.method, "abc": [a.a, a.b, a.c], "labels": a.results.label.tolist()}')
     assert state["method"] == "3cosmul" and state["abc"] == ["france", "paris", "germany"]
     assert state["labels"] == labels_of(side)
-    expect(answers(nb.widget(ANALOGY)).first).to_have_text("berlin")
+    expect(result_labels(nb.widget(ANALOGY)).first).to_have_text("berlin")
 
     # Change it from Python: the pinned view follows.
     nb.run_code('a.method = "3cosadd"; a.a, a.b, a.c = "man", "king", "woman"')
     expect(side.locator("button.ew-method[data-method='3cosadd']")).to_have_attribute("aria-pressed", "true")
     expect(side.get_by_label("word c", exact=True)).to_have_value("woman")
-    expect(answers(side).first).to_have_text("queen")
+    expect(result_labels(side).first).to_have_text("queen")
     assert nb.page.evaluate("() => window.__ew_injected") is None
     assert_not_injected(nb.page)
 
@@ -142,7 +138,7 @@ def test_without_the_extension_the_widget_shows_in_the_cell(nb):
         nb.run_code('x = ew.NeighborBrowser(w, query="ocean", k=5)\nx.show_in_sidebar()')
         output = nb.notebook.locator(".jp-OutputArea-output", has=nb.page.locator(".ew-sidebar-note")).last
         expect(output.locator(".ew-sidebar-note")).to_contain_text("No embedwidgets side panel here")
-        expect(answers(output.locator(".ew-neighbors")).first).to_have_text("sea")
+        expect(result_labels(output.locator(".ew-neighbors")).first).to_have_text("sea")
         expect(panels(nb)).to_have_count(0)
     finally:
         nb.page.evaluate(f"() => {{ globalThis[{HOST_KEY}] = window.__ew_host; }}")
@@ -163,11 +159,11 @@ def test_embedding_explorer_command_in_this_kernel(nb):
     query = explorer.locator(".ew-neighbors input.ew-query")
     query.fill("ocean")
     query.press("Enter")
-    expect(answers(explorer.locator(".ew-neighbors")).first).to_have_text("sea")
+    expect(result_labels(explorer.locator(".ew-neighbors")).first).to_have_text("sea")
     opened = "__import__('embedwidgets.widgets.explorer', fromlist=['_'])._opened"
     assert nb.kernel_json(f"[{opened}.neighbors.query, {opened}.sidebar]") == ["ocean", "right"]
     explorer.get_by_role("tab", name="Analogies").click()
-    expect(answers(explorer.locator(".ew-analogy")).first).to_have_text("queen")
+    expect(result_labels(explorer.locator(".ew-analogy")).first).to_have_text("queen")
     assert nb.kernel_json(f"{opened}.selected_index") == 1
 
 
@@ -197,7 +193,7 @@ def test_launcher_card_opens_the_explorer_in_a_new_notebook(nb, context, jupyter
         query = explorer.locator(".ew-neighbors input.ew-query")
         query.fill("physician")  # the lesson: physician sits next to surgeon and doctor
         query.press("Enter")
-        expect(answers(explorer.locator(".ew-neighbors")).first).to_have_text("surgeon")
+        expect(result_labels(explorer.locator(".ew-neighbors")).first).to_have_text("surgeon")
         expect(page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")).to_have_count(1)  # the new notebook
         assert errors == []
     finally:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from ewbrowser import HOSTS, SETUP, assert_not_injected, labels_of, luminance
+from ewbrowser import HOSTS, SETUP, assert_not_injected, labels_of, luminance, result_labels
 from playwright.sync_api import expect
 
 NEIGHBORS, ANALOGY, COMPARE = 1, 2, 3
@@ -38,10 +38,6 @@ def neighbors_view(nb):
 
 def analogy_view(nb):
     return nb.widget(ANALOGY, ".ew-root.ew-analogy")
-
-
-def result_labels(view):
-    return view.locator("li.ew-result .ew-label")
 
 
 def reset_neighbors(nb):

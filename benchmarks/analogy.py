@@ -32,26 +32,42 @@ def main() -> None:
     path = datapath("questions-words.txt")
 
     report = words.evaluate_analogies(path, restrict_vocab=args.restrict_vocab)
-    ours_seconds = median_seconds(lambda: words.evaluate_analogies(path, restrict_vocab=args.restrict_vocab),
-                                  args.repeats, warmup=0)
+    ours_seconds = median_seconds(
+        lambda: words.evaluate_analogies(path, restrict_vocab=args.restrict_vocab), args.repeats, warmup=0
+    )
     started = time.perf_counter()
     gensim_accuracy, sections = kv.evaluate_word_analogies(path, restrict_vocab=args.restrict_vocab)
     gensim_seconds = time.perf_counter() - started
     gensim_scored = len(sections[-1]["correct"]) + len(sections[-1]["incorrect"])
 
     result = {
-        "ours_accuracy": round(report.total, 6), "gensim_accuracy": round(gensim_accuracy, 6),
-        "ours_semantic": round(report.semantic, 6), "ours_syntactic": round(report.syntactic, 6),
-        "ours_seconds": round(ours_seconds, 3), "gensim_seconds": round(gensim_seconds, 3),
-        "speedup": round(gensim_seconds / ours_seconds, 1), "questions_scored": report.scored,
-        "gensim_questions_scored": gensim_scored, "identical_accuracy": report.total == gensim_accuracy,
-        "restrict_vocab": args.restrict_vocab, "device": str(words.device), "threads": torch.get_num_threads(),
+        "ours_accuracy": round(report.total, 6),
+        "gensim_accuracy": round(gensim_accuracy, 6),
+        "ours_semantic": round(report.semantic, 6),
+        "ours_syntactic": round(report.syntactic, 6),
+        "ours_seconds": round(ours_seconds, 3),
+        "gensim_seconds": round(gensim_seconds, 3),
+        "speedup": round(gensim_seconds / ours_seconds, 1),
+        "questions_scored": report.scored,
+        "gensim_questions_scored": gensim_scored,
+        "identical_accuracy": report.total == gensim_accuracy,
+        "restrict_vocab": args.restrict_vocab,
+        "device": str(words.device),
+        "threads": torch.get_num_threads(),
     }
-    print(table([("embedwidgets", f"{report.total:.2%}", str(report.scored), f"{ours_seconds:.2f}"),
-                 ("gensim", f"{gensim_accuracy:.2%}", str(gensim_scored), f"{gensim_seconds:.2f}")],
-                ("", "accuracy", "scored", "seconds")))
-    print(f"semantic {report.semantic:.2%}, syntactic {report.syntactic:.2%}; "
-          f"speedup {result['speedup']}× (ours median of {args.repeats})")
+    print(
+        table(
+            [
+                ("embedwidgets", f"{report.total:.2%}", str(report.scored), f"{ours_seconds:.2f}"),
+                ("gensim", f"{gensim_accuracy:.2%}", str(gensim_scored), f"{gensim_seconds:.2f}"),
+            ],
+            ("", "accuracy", "scored", "seconds"),
+        )
+    )
+    print(
+        f"semantic {report.semantic:.2%}, syntactic {report.syntactic:.2%}; "
+        f"speedup {result['speedup']}× (ours median of {args.repeats})"
+    )
     finish(result, args.json)
 
 

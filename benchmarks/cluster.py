@@ -52,25 +52,37 @@ def kmeans_figures(name: str, data: np.ndarray, k: int, n_init: int, repeats: in
     their_model = theirs["model"]
     their_inertia = _inertia(data, their_model.labels_, their_model.cluster_centers_)
     out = {
-        "ours_s": ours_s, "sklearn_s": theirs_s, "time_ratio_vs_sklearn": ours_s / theirs_s,
-        "ours_inertia": ours_inertia, "sklearn_inertia": their_inertia,
+        "ours_s": ours_s,
+        "sklearn_s": theirs_s,
+        "time_ratio_vs_sklearn": ours_s / theirs_s,
+        "ours_inertia": ours_inertia,
+        "sklearn_inertia": their_inertia,
         "inertia_rel_diff": (ours_inertia - their_inertia) / their_inertia,
         "sklearn_iterations": int(their_model.n_iter_),
     }
     out["inertia_within_1pct"] = abs(out["inertia_rel_diff"]) <= 0.01
     print(f"\nk-means, {name}: k={k}, n_init={n_init} (median of {repeats})")
-    print(table([("embedwidgets (torch)", f"{ours_s:.2f}", f"{ours_inertia:.6g}"),
-                 ("scikit-learn KMeans", f"{theirs_s:.2f}", f"{their_inertia:.6g}")], ("", "seconds", "inertia")))
-    print(f"time ratio ours/sklearn {out['time_ratio_vs_sklearn']:.2f}, inertia {100 * out['inertia_rel_diff']:+.3f} % "
-          f"vs sklearn (goal within ±1 %)")
+    print(
+        table(
+            [
+                ("embedwidgets (torch)", f"{ours_s:.2f}", f"{ours_inertia:.6g}"),
+                ("scikit-learn KMeans", f"{theirs_s:.2f}", f"{their_inertia:.6g}"),
+            ],
+            ("", "seconds", "inertia"),
+        )
+    )
+    print(
+        f"time ratio ours/sklearn {out['time_ratio_vs_sklearn']:.2f}, inertia {100 * out['inertia_rel_diff']:+.3f} % "
+        f"vs sklearn (goal within ±1 %)"
+    )
     return _rounded(out)
 
 
 def _inertia(data: np.ndarray, labels: np.ndarray, centres: np.ndarray) -> float:
     total = 0.0
     for start in range(0, len(data), 65536):
-        block = data[start:start + 65536].astype(np.float64)
-        diff = block - centres[np.asarray(labels[start:start + 65536])].astype(np.float64)
+        block = data[start : start + 65536].astype(np.float64)
+        diff = block - centres[np.asarray(labels[start : start + 65536])].astype(np.float64)
         total += float((diff * diff).sum())
     return total
 
@@ -116,24 +128,37 @@ def pca_figures(name: str, data: np.ndarray, components: int, repeats: int) -> d
     ours_variance = ours_coords.var(axis=0, ddof=1)
     variance_diff = float(np.abs(ours_variance - model.explained_variance_).max() / model.explained_variance_.max())
     out = {
-        "ours_s": ours_s, "sklearn_s": theirs_s, "sklearn_float64_s": double_s, "sklearn_full_svd_s": full_s,
-        "time_ratio_vs_sklearn": ours_s / theirs_s, "time_ratio_vs_sklearn_float64": ours_s / double_s,
+        "ours_s": ours_s,
+        "sklearn_s": theirs_s,
+        "sklearn_float64_s": double_s,
+        "sklearn_full_svd_s": full_s,
+        "time_ratio_vs_sklearn": ours_s / theirs_s,
+        "time_ratio_vs_sklearn_float64": ours_s / double_s,
         "time_ratio_vs_sklearn_full_svd": ours_s / full_s,
-        "sklearn_solver": str(model._fit_svd_solver), "sklearn_float64_solver": str(double["model"]._fit_svd_solver),
-        "max_column_diff_vs_sklearn": agreement[0], "max_column_diff_vs_full_svd": agreement[1],
+        "sklearn_solver": str(model._fit_svd_solver),
+        "sklearn_float64_solver": str(double["model"]._fit_svd_solver),
+        "max_column_diff_vs_sklearn": agreement[0],
+        "max_column_diff_vs_full_svd": agreement[1],
         "explained_variance_rel_diff": variance_diff,
     }
     out["same_components"] = max(agreement) <= 1e-3 and variance_diff <= 1e-4
     print(f"\nPCA, {name}: {components} components (median of {repeats}; full SVD once)")
-    print(table([("embedwidgets (torch, covariance + eigh)", f"{ours_s:.3f}", ""),
-                 (f"scikit-learn PCA (auto → {out['sklearn_solver']})", f"{theirs_s:.3f}",
-                  f"{agreement[0]:.1e}"),
-                 (f"scikit-learn PCA (auto → {out['sklearn_float64_solver']}, float64 copy)", f"{double_s:.3f}", ""),
-                 ("scikit-learn PCA (full SVD)", f"{full_s:.3f}", f"{agreement[1]:.1e}")],
-                ("", "seconds", "max column diff vs ours (up to sign)")))
-    print(f"time ratio ours/sklearn {out['time_ratio_vs_sklearn']:.2f} (float64: "
-          f"{out['time_ratio_vs_sklearn_float64']:.2f}, full SVD: {out['time_ratio_vs_sklearn_full_svd']:.2f}); "
-          f"same components: {out['same_components']}")
+    print(
+        table(
+            [
+                ("embedwidgets (torch, covariance + eigh)", f"{ours_s:.3f}", ""),
+                (f"scikit-learn PCA (auto → {out['sklearn_solver']})", f"{theirs_s:.3f}", f"{agreement[0]:.1e}"),
+                (f"scikit-learn PCA (auto → {out['sklearn_float64_solver']}, float64 copy)", f"{double_s:.3f}", ""),
+                ("scikit-learn PCA (full SVD)", f"{full_s:.3f}", f"{agreement[1]:.1e}"),
+            ],
+            ("", "seconds", "max column diff vs ours (up to sign)"),
+        )
+    )
+    print(
+        f"time ratio ours/sklearn {out['time_ratio_vs_sklearn']:.2f} (float64: "
+        f"{out['time_ratio_vs_sklearn_float64']:.2f}, full SVD: {out['time_ratio_vs_sklearn_full_svd']:.2f}); "
+        f"same components: {out['same_components']}"
+    )
     return _rounded(out)
 
 
@@ -169,14 +194,16 @@ def main() -> None:
     words = ew.glove()
     if "glove" in workloads:
         unit = np.ascontiguousarray(words.unit.float().cpu().numpy())
-        result["kmeans_glove"] = kmeans_figures("GloVe 400k×50, normalised", unit, args.k or 50, args.n_init or 3,
-                                                args.kmeans_repeats)
+        result["kmeans_glove"] = kmeans_figures(
+            "GloVe 400k×50, normalised", unit, args.k or 50, args.n_init or 3, args.kmeans_repeats
+        )
         result["pca_glove"] = pca_figures("GloVe 400k×50, normalised", unit, args.components, args.repeats)
         del unit
     if "lowrank" in workloads:
         data = lowrank()
-        result["kmeans_lowrank"] = kmeans_figures("200k×384, ten strong directions", data, args.k or 20,
-                                                  args.n_init or 1, args.kmeans_repeats)
+        result["kmeans_lowrank"] = kmeans_figures(
+            "200k×384, ten strong directions", data, args.k or 20, args.n_init or 1, args.kmeans_repeats
+        )
         result["pca_lowrank"] = pca_figures("200k×384, ten strong directions", data, args.components, args.repeats)
         del data
     kmeans_runs = [v for key, v in result.items() if key.startswith("kmeans_")]
@@ -195,8 +222,10 @@ def main() -> None:
         assert coords.shape == (len(subset), 2) and np.isfinite(coords).all()
         result["umap_points"] = len(subset)
         result["umap_s"] = round(seconds, 2)
-        print(f"\nUMAP, the {len(subset):,} most frequent GloVe words (50-d), 2-D: {seconds:.1f} s "
-              f"(published: ~42 s for MNIST 70k×784)")
+        print(
+            f"\nUMAP, the {len(subset):,} most frequent GloVe words (50-d), 2-D: {seconds:.1f} s "
+            f"(published: ~42 s for MNIST 70k×784)"
+        )
     finish(result, args.json)
 
 

@@ -70,16 +70,22 @@ def run(name, es, unit, queries, single_queries, peers, repeats):
         out["sklearn_batch_ms_per_query"] = 1e3 * median_seconds(lambda: nn.kneighbors(sample, K), 1, 0) / len(sample)
     out["single_query_ratio_vs_faiss"] = out["ours_single_ms"] / out["faiss_single_ms"]
     out["batch_speedup_vs_faiss"] = out["faiss_batch_ms_per_query"] / out["ours_batch_ms_per_query"]
-    rows = [("embedwidgets", f"{out['ours_single_ms']:.2f}", f"{out['ours_batch_ms_per_query']:.3f}"),
-            ("FAISS IndexFlatIP", f"{out['faiss_single_ms']:.2f}", f"{out['faiss_batch_ms_per_query']:.3f}"),
-            ("numpy argsort", f"{out['numpy_argsort_single_ms']:.2f}", "")]
+    rows = [
+        ("embedwidgets", f"{out['ours_single_ms']:.2f}", f"{out['ours_batch_ms_per_query']:.3f}"),
+        ("FAISS IndexFlatIP", f"{out['faiss_single_ms']:.2f}", f"{out['faiss_batch_ms_per_query']:.3f}"),
+        ("numpy argsort", f"{out['numpy_argsort_single_ms']:.2f}", ""),
+    ]
     if "sklearn" in peers:
-        rows.append(("scikit-learn brute", f"{out['sklearn_single_ms']:.2f}", f"{out['sklearn_batch_ms_per_query']:.3f}"))
+        rows.append(
+            ("scikit-learn brute", f"{out['sklearn_single_ms']:.2f}", f"{out['sklearn_batch_ms_per_query']:.3f}")
+        )
     print(f"\n{name}: top-{K}, one query (ms, median) and a batch of {len(queries)} (ms per query)")
     print(table(rows, ("", "one query", "batch")))
-    print(f"single ratio vs FAISS {out['single_query_ratio_vs_faiss']:.2f} (goal ≤ 1), "
-          f"batch speedup vs FAISS {out['batch_speedup_vs_faiss']:.2f}× (goal ≥ 1.5), "
-          f"identical: {out['identical_neighbors']}")
+    print(
+        f"single ratio vs FAISS {out['single_query_ratio_vs_faiss']:.2f} (goal ≤ 1), "
+        f"batch speedup vs FAISS {out['batch_speedup_vs_faiss']:.2f}× (goal ≥ 1.5), "
+        f"identical: {out['identical_neighbors']}"
+    )
     return {key: (round(v, 4) if isinstance(v, float) else v) for key, v in out.items()}
 
 
@@ -105,7 +111,7 @@ def main() -> None:
         es = ew.EmbeddingSet(words.labels, words.vectors, device=args.device, dtype=args.dtype)
         unit = np.ascontiguousarray(es.unit.float().cpu().numpy())
         picks = rng.choice(len(es), size=args.queries + args.single, replace=False)
-        queries, single = unit[picks[: args.queries]], unit[picks[args.queries:]]
+        queries, single = unit[picks[: args.queries]], unit[picks[args.queries :]]
         glove = run("GloVe 400k×50", es, unit, queries, single, {"sklearn"}, args.repeats)
         result["device"] = str(es.device)
         result["glove"] = glove
@@ -121,10 +127,14 @@ def main() -> None:
         labels = np.arange(n).astype(str).tolist()
         es = ew.EmbeddingSet(labels, matrix, device=args.device, dtype=args.dtype)
         es.unit
-        print(f"\n(1M×384 built in {time.perf_counter() - started:.1f} s; the matrix itself is {matrix.nbytes / 2**20:.0f} MB)")
+        print(
+            f"\n(1M×384 built in {time.perf_counter() - started:.1f} s; the matrix itself is {matrix.nbytes / 2**20:.0f} MB)"
+        )
         queries = rng.standard_normal((args.queries, d), dtype=np.float32)
         queries /= np.linalg.norm(queries, axis=1, keepdims=True)
-        big = run("random 1M×384", es, matrix, queries, queries[: min(args.single, 10)], set(), max(1, args.repeats - 2))
+        big = run(
+            "random 1M×384", es, matrix, queries, queries[: min(args.single, 10)], set(), max(1, args.repeats - 2)
+        )
         result["device"] = str(es.device)
         result["random_1m"] = big
         result["peak_rss_mb_1m"] = big["peak_rss_mb_after_ours"]

@@ -25,9 +25,8 @@ from pathlib import Path
 
 import nbformat
 import psutil
-from nbclient import NotebookClient
-
 from _common import finish, parser, table
+from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -74,8 +73,9 @@ class PeakRSS:
 def run_notebook(path: Path, timeout: float) -> dict:
     """Run ``path`` top to bottom in a fresh kernel; return its wall time, peak RSS and cell count."""
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
+    client = NotebookClient(
+        notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK_DIR)}}
+    )
     state: dict = {}
 
     def on_start(**_: object) -> None:
@@ -98,9 +98,14 @@ def run_notebook(path: Path, timeout: float) -> dict:
     if errors:
         raise RuntimeError(f"{path.name}: {errors[0].get('ename')}: {errors[0].get('evalue')}")
     monitor = state["monitor"]
-    return {"notebook": path.name, "seconds": round(seconds, 1), "peak_rss_gb": round(monitor.peak / 1e9, 2),
-            "peak_rss_bytes": monitor.peak, "samples": monitor.samples,
-            "code_cells": sum(cell.cell_type == "code" for cell in notebook.cells)}
+    return {
+        "notebook": path.name,
+        "seconds": round(seconds, 1),
+        "peak_rss_gb": round(monitor.peak / 1e9, 2),
+        "peak_rss_bytes": monitor.peak,
+        "samples": monitor.samples,
+        "code_cells": sum(cell.cell_type == "code" for cell in notebook.cells),
+    }
 
 
 def main() -> None:
@@ -130,8 +135,12 @@ def main() -> None:
             rows.append(run_notebook(path, args.timeout))
         print(f"{rows[-1]['notebook']}: {rows[-1]['seconds']} s, {rows[-1]['peak_rss_gb']} GB", file=sys.stderr)
 
-    print(table([(r["notebook"], f"{r['seconds']:.1f}", f"{r['peak_rss_gb']:.2f}") for r in rows],
-                ("notebook", "wall s", "peak RSS GB")))
+    print(
+        table(
+            [(r["notebook"], f"{r['seconds']:.1f}", f"{r['peak_rss_gb']:.2f}") for r in rows],
+            ("notebook", "wall s", "peak RSS GB"),
+        )
+    )
     print()
     print("| notebook | wall time | peak kernel RSS |")
     print("|---|---|---|")
@@ -139,8 +148,16 @@ def main() -> None:
         print(f"| `{r['notebook']}` | {r['seconds']:.0f} s | {r['peak_rss_gb']:.2f} GB |")
     under = all(r["peak_rss_bytes"] < BINDER_LIMIT_BYTES for r in rows)
     print(f"\nall under 2 GB: {under}")
-    finish({"benchmark": "notebooks", "fresh_cache": args.fresh_cache, "cpu_count": os.cpu_count(),
-            "all_under_2gb": under, "rows": rows}, args.json)
+    finish(
+        {
+            "benchmark": "notebooks",
+            "fresh_cache": args.fresh_cache,
+            "cpu_count": os.cpu_count(),
+            "all_under_2gb": under,
+            "rows": rows,
+        },
+        args.json,
+    )
 
 
 if __name__ == "__main__":

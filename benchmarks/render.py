@@ -68,12 +68,16 @@ WATCH = """() => {
 }"""
 
 SETUP = {
-    "ours": ("import json\nimport numpy as np\nimport embedwidgets as ew\n"
-             "xy = np.random.default_rng(0).standard_normal(({n}, 2)).astype(np.float32)\n"
-             "es = ew.EmbeddingSet(np.arange({n}).astype(str).tolist(), xy)"),
-    "jupyter-scatter": ("import json\nimport numpy as np\nfrom jscatter import Scatter\n"
-                        "xy = np.random.default_rng(0).standard_normal(({n}, 2)).astype(np.float32)\n"
-                        "x, y = xy[:, 0], xy[:, 1]"),
+    "ours": (
+        "import json\nimport numpy as np\nimport embedwidgets as ew\n"
+        "xy = np.random.default_rng(0).standard_normal(({n}, 2)).astype(np.float32)\n"
+        "es = ew.EmbeddingSet(np.arange({n}).astype(str).tolist(), xy)"
+    ),
+    "jupyter-scatter": (
+        "import json\nimport numpy as np\nfrom jscatter import Scatter\n"
+        "xy = np.random.default_rng(0).standard_normal(({n}, 2)).astype(np.float32)\n"
+        "x, y = xy[:, 0], xy[:, 1]"
+    ),
 }
 TIMED = {
     "ours": 'cv = ew.ClusterView(es, projection=xy, color_by="none", labels=False)\ncv',
@@ -81,10 +85,14 @@ TIMED = {
 }
 # The widget's binary buffers as the kernel holds them, and the number of points it was given.
 INFO = {
-    "ours": ("cv.wait()\nprint(json.dumps({'buffer_bytes': len(cv._xy) + len(cv._values) + len(cv._highlight), "
-             "'points': cv._n}))"),
-    "jupyter-scatter": ("p = s.widget.points  # float64 in the kernel, sent as float32\n"
-                        "print(json.dumps({'buffer_bytes': int(p.size * min(p.itemsize, 4)), 'points': len(p)}))"),
+    "ours": (
+        "cv.wait()\nprint(json.dumps({'buffer_bytes': len(cv._xy) + len(cv._values) + len(cv._highlight), "
+        "'points': cv._n}))"
+    ),
+    "jupyter-scatter": (
+        "p = s.widget.points  # float64 in the kernel, sent as float32\n"
+        "print(json.dumps({'buffer_bytes': int(p.size * min(p.itemsize, 4)), 'points': len(p)}))"
+    ),
 }
 DRAWN_ATTRIBUTE = {"ours": ".ew-cluster[data-drawn]", "jupyter-scatter": None}
 
@@ -98,8 +106,10 @@ def measure(context, server, tool: str, n: int, run: int, shots: Path | None = N
     received: list[int] = []
 
     def on_socket(socket) -> None:
-        socket.on("framereceived",
-                  lambda payload: received.append(len(payload.encode() if isinstance(payload, str) else payload)))
+        socket.on(
+            "framereceived",
+            lambda payload: received.append(len(payload.encode() if isinstance(payload, str) else payload)),
+        )
 
     page.on("websocket", on_socket)
     notebook = Notebook(page, "lab", name, server)
@@ -161,12 +171,29 @@ def main() -> None:
         root = base / "root"
         root.mkdir()
         port = free_port()
-        server = Server([sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-                         "--allow-root", "--ServerApp.token=", "--ServerApp.password=", f"--ServerApp.root_dir={root}",
-                         "--LabApp.expose_app_in_browser=True", "--ServerApp.port_retries=0",
-                         "--ServerApp.disable_check_xsrf=True", "--LabApp.extension_manager=readonly"],
-                        url=f"http://127.0.0.1:{port}", ready_path="/api/status", log=base / "server.log",
-                        env=server_env(base), cwd=root)
+        server = Server(
+            [
+                sys.executable,
+                "-m",
+                "jupyterlab",
+                "--no-browser",
+                f"--port={port}",
+                "--ip=127.0.0.1",
+                "--allow-root",
+                "--ServerApp.token=",
+                "--ServerApp.password=",
+                f"--ServerApp.root_dir={root}",
+                "--LabApp.expose_app_in_browser=True",
+                "--ServerApp.port_retries=0",
+                "--ServerApp.disable_check_xsrf=True",
+                "--LabApp.extension_manager=readonly",
+            ],
+            url=f"http://127.0.0.1:{port}",
+            ready_path="/api/status",
+            log=base / "server.log",
+            env=server_env(base),
+            cwd=root,
+        )
         server.root_dir = root
         try:
             with sync_playwright() as playwright:
@@ -178,8 +205,10 @@ def main() -> None:
                         for tool in tools if run % 2 == 0 else tools[::-1]:
                             result = measure(context, server, tool, n, run, args.shots)
                             runs.setdefault((tool, n), []).append(result)
-                            print(f"  {tool:<16} {n:>9,}  run {run + 1}: first frame {result['first_frame_s']:.2f} s",
-                                  flush=True)
+                            print(
+                                f"  {tool:<16} {n:>9,}  run {run + 1}: first frame {result['first_frame_s']:.2f} s",
+                                flush=True,
+                            )
                 browser.close()
         finally:
             server.stop()
@@ -188,8 +217,12 @@ def main() -> None:
         values = [r[key] for r in runs[(tool, n)] if r[key] is not None]
         return statistics.median(values) if values else None
 
-    result: dict = {"peer": f"jupyter-scatter {peer_version}" if peer_version else None, "repeats": args.repeats,
-                    "browser": "headless Chromium, software WebGL (SwiftShader)", "sizes": {}}
+    result: dict = {
+        "peer": f"jupyter-scatter {peer_version}" if peer_version else None,
+        "repeats": args.repeats,
+        "browser": "headless Chromium, software WebGL (SwiftShader)",
+        "sizes": {},
+    }
     rows = []
     for n in sizes:
         entry = {}
@@ -198,18 +231,30 @@ def main() -> None:
             for field in ("first_frame_s", "canvas_s", "socket_mb", "buffer_mb", "pixels_drawn"):
                 value = median(tool, n, field)
                 entry[f"{key}_{field}"] = round(value, 3) if isinstance(value, float) else value
-            rows.append((tool, f"{n:,}", f"{median(tool, n, 'canvas_s'):.2f}", f"{median(tool, n, 'first_frame_s'):.2f}",
-                         f"{median(tool, n, 'socket_mb'):.1f}", f"{median(tool, n, 'buffer_mb'):.1f}",
-                         f"{median(tool, n, 'pixels_drawn'):,.0f}",
-                         "" if tool != "ours" else f"{min(r['points_drawn'] for r in runs[(tool, n)]):,}"))
+            rows.append(
+                (
+                    tool,
+                    f"{n:,}",
+                    f"{median(tool, n, 'canvas_s'):.2f}",
+                    f"{median(tool, n, 'first_frame_s'):.2f}",
+                    f"{median(tool, n, 'socket_mb'):.1f}",
+                    f"{median(tool, n, 'buffer_mb'):.1f}",
+                    f"{median(tool, n, 'pixels_drawn'):,.0f}",
+                    "" if tool != "ours" else f"{min(r['points_drawn'] for r in runs[(tool, n)]):,}",
+                )
+            )
         entry["ours_points_drawn"] = min(r["points_drawn"] for r in runs[("ours", n)])
         if "jupyter-scatter" in tools:
             entry["first_frame_ratio_vs_jupyter_scatter"] = round(
-                entry["ours_first_frame_s"] / entry["jupyter_scatter_first_frame_s"], 3)
+                entry["ours_first_frame_s"] / entry["jupyter_scatter_first_frame_s"], 3
+            )
         result["sizes"][str(n)] = entry
     print("\nShift+Enter → first drawn frame, random normal points, headless Chromium (software WebGL); medians")
-    print(table(rows, ("", "points", "canvas s", "first frame s", "socket MB", "buffers MB", "pixels drawn",
-                       "points drawn")))
+    print(
+        table(
+            rows, ("", "points", "canvas s", "first frame s", "socket MB", "buffers MB", "pixels drawn", "points drawn")
+        )
+    )
     largest = result["sizes"][str(max(sizes))]
     result["points_drawn"] = largest["ours_points_drawn"]
     result["payload_mb"] = largest["ours_buffer_mb"]
@@ -218,10 +263,15 @@ def main() -> None:
     for n in sizes:
         entry = result["sizes"][str(n)]
         ratio = entry.get("first_frame_ratio_vs_jupyter_scatter")
-        print(f"{n:,} points: ours {entry['ours_first_frame_s']:.2f} s"
-              + (f" vs jupyter-scatter {entry['jupyter_scatter_first_frame_s']:.2f} s, ratio {ratio:.2f} (goal ≤ 1)"
-                 if ratio is not None else "")
-              + f"; {entry['ours_points_drawn']:,} of {n:,} points drawn")
+        print(
+            f"{n:,} points: ours {entry['ours_first_frame_s']:.2f} s"
+            + (
+                f" vs jupyter-scatter {entry['jupyter_scatter_first_frame_s']:.2f} s, ratio {ratio:.2f} (goal ≤ 1)"
+                if ratio is not None
+                else ""
+            )
+            + f"; {entry['ours_points_drawn']:,} of {n:,} points drawn"
+        )
     finish(result, args.json)
 
 

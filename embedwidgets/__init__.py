@@ -19,7 +19,14 @@ from .engine import (
     pick_device,
 )
 
-_WIDGETS = ("AnalogyExplorer", "ClusterView", "EmbeddingExplorer", "NeighborBrowser", "SearchCompare", "SimilarityMatrix")
+_WIDGETS = (
+    "AnalogyExplorer",
+    "ClusterView",
+    "EmbeddingExplorer",
+    "NeighborBrowser",
+    "SearchCompare",
+    "SimilarityMatrix",
+)
 
 
 def __getattr__(name: str):
@@ -34,11 +41,27 @@ def __getattr__(name: str):
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_WIDGETS))
 
+
 __version__ = "0.1.0"
 
 __all__ = [
-    "AnalogyExplorer", "AnalogyReport", "ClusterView", "DuplicateLabelError", "EmbeddingExplorer", "EmbeddingSet",
+    "AnalogyExplorer",
+    "AnalogyReport",
+    "ClusterView",
+    "DuplicateLabelError",
+    "EmbeddingExplorer",
+    "EmbeddingSet",
     "EmbedWidgetsError",
-    "NeighborBrowser", "SearchCompare", "SentenceEncoder", "SimilarityMatrix",
-    "SimilarityReport", "UnknownTokenError", "WordAverage", "__version__", "datasets", "glove", "minilm", "pick_device",
+    "NeighborBrowser",
+    "SearchCompare",
+    "SentenceEncoder",
+    "SimilarityMatrix",
+    "SimilarityReport",
+    "UnknownTokenError",
+    "WordAverage",
+    "__version__",
+    "datasets",
+    "glove",
+    "minilm",
+    "pick_device",
 ]

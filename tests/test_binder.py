@@ -37,8 +37,9 @@ def requirement_lines(text: str) -> list[str]:
     return lines
 
 
-def disagreements(expected: dict[str, Requirement], listed: dict[str, Requirement],
-                  build_needs: dict[str, Requirement]) -> list[str]:
+def disagreements(
+    expected: dict[str, Requirement], listed: dict[str, Requirement], build_needs: dict[str, Requirement]
+) -> list[str]:
     """Every way ``listed`` (binder) departs from ``expected`` (pyproject); empty when they agree.
 
     A listed requirement agrees when it has the same extras and marker and either the same specifier or an
@@ -94,8 +95,10 @@ def test_the_comparison_catches_each_kind_of_disagreement():
         "torch==2.0.1 pins a version outside torch>=2.1",
     ]
     # Names are compared normalised, and a pin inside the range agrees.
-    assert disagreements(by_name(["Scikit_Learn>=1.3", "torch>=2.1"]),
-                         by_name(["scikit-learn>=1.3", "torch==2.13.0"]), {}) == []
+    assert (
+        disagreements(by_name(["Scikit_Learn>=1.3", "torch>=2.1"]), by_name(["scikit-learn>=1.3", "torch==2.13.0"]), {})
+        == []
+    )
 
 
 def test_requirements_file_rejects_pip_options():
@@ -127,18 +130,17 @@ def test_postbuild_is_an_executable_strict_bash_script():
         syntax = subprocess.run(["bash", "-n", str(path)], capture_output=True, text=True)
         assert syntax.returncode == 0, syntax.stderr
     if shutil.which("git"):  # Binder clones the repository: the executable bit must be in git, once tracked
-        staged = subprocess.run(["git", "ls-files", "-s", "binder/postBuild"], cwd=ROOT,
-                                capture_output=True, text=True)
+        staged = subprocess.run(["git", "ls-files", "-s", "binder/postBuild"], cwd=ROOT, capture_output=True, text=True)
         if staged.returncode == 0 and staged.stdout.strip():
             assert staged.stdout.split()[0] == "100755", staged.stdout
 
 
 def test_postbuild_installs_the_repository():
     commands = postbuild_commands()
-    installs = [c for c in commands if "pip" in c and c[c.index("pip") + 1:c.index("pip") + 2] == ["install"]]
+    installs = [c for c in commands if "pip" in c and c[c.index("pip") + 1 : c.index("pip") + 2] == ["install"]]
     assert installs, f"no pip install in postBuild: {commands}"
     # `.` is the repository root: the script changes there first, wherever Binder starts it.
-    assert any("." in c[c.index("install") + 1:] for c in installs), installs
+    assert any("." in c[c.index("install") + 1 :] for c in installs), installs
     assert ["cd", "$(dirname $0)/.."] in commands, commands
     assert commands.index(["cd", "$(dirname $0)/.."]) < commands.index(installs[0])
     # Dependencies come from requirements.txt, checked above, not from whatever the build resolves.

@@ -25,5 +25,7 @@ def test_no_urls_in_tracked_files():
         except UnicodeDecodeError:
             continue  # binary data
         found += [f"{name}: {url}" for url in URL.findall(text) if not ALLOWED.match(url)]
-    assert not found, ("URLs in the repository (for js/package-lock.json: delete the packages' \"funding\" entries "
-                       "that `npm install` writes):\n" + "\n".join(found[:30]))
+    assert not found, (
+        'URLs in the repository (for js/package-lock.json: delete the packages\' "funding" entries '
+        "that `npm install` writes):\n" + "\n".join(found[:30])
+    )

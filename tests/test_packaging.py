@@ -25,15 +25,47 @@ import pytest
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
-STATIC_FILES = ["analogy.js", "analogy.css", "neighbors.js", "neighbors.css", "cluster.js", "cluster.css",
-                "similarity.js", "similarity.css", "search_compare.js", "search_compare.css", "explorer.js",
-                "explorer.css", "sidebar_note.js", "sidebar_note.css"]
+STATIC_FILES = [
+    "analogy.js",
+    "analogy.css",
+    "neighbors.js",
+    "neighbors.css",
+    "cluster.js",
+    "cluster.css",
+    "similarity.js",
+    "similarity.css",
+    "search_compare.js",
+    "search_compare.css",
+    "explorer.js",
+    "explorer.css",
+    "sidebar_note.js",
+    "sidebar_note.css",
+]
 # The prebuilt JupyterLab / Notebook 7 extension: data files of the wheel, installed into the environment.
 LABEXTENSION = "share/jupyter/labextensions/embedwidgets"
 # Anything that looks like model weights, arrays or pickles: the models ship in their own packages.
 FORBIDDEN_SUFFIXES = {
-    ".npy", ".npz", ".safetensors", ".bin", ".pt", ".pth", ".ckpt", ".onnx", ".h5", ".hdf5", ".gguf",
-    ".pkl", ".pickle", ".msgpack", ".tflite", ".ot", ".model", ".vec", ".kv", ".parquet", ".arrow",
+    ".npy",
+    ".npz",
+    ".safetensors",
+    ".bin",
+    ".pt",
+    ".pth",
+    ".ckpt",
+    ".onnx",
+    ".h5",
+    ".hdf5",
+    ".gguf",
+    ".pkl",
+    ".pickle",
+    ".msgpack",
+    ".tflite",
+    ".ot",
+    ".model",
+    ".vec",
+    ".kv",
+    ".parquet",
+    ".arrow",
 }
 MAX_FILE_BYTES = 1_000_000  # the largest legitimate file (a JS bundle, a module) is far below this
 
@@ -47,7 +79,8 @@ def run(command: list[str], *, timeout: float, **kwargs) -> subprocess.Completed
     if result.returncode != 0:
         pytest.fail(
             f"{' '.join(command)} exited with {result.returncode}\n"
-            f"--- stdout (tail) ---\n{result.stdout[-6000:]}\n--- stderr (tail) ---\n{result.stderr[-6000:]}")
+            f"--- stdout (tail) ---\n{result.stdout[-6000:]}\n--- stderr (tail) ---\n{result.stderr[-6000:]}"
+        )
     return result
 
 
@@ -78,10 +111,23 @@ def installed(wheel, tmp_path_factory) -> tuple[Path, dict[str, str]]:
     venv = tmp_path_factory.mktemp("fresh") / "venv"
     run([sys.executable, "-m", "venv", str(venv)], timeout=300)
     python = venv_python(venv)
-    run([str(python), "-m", "pip", "install", "--no-deps", "--no-index", "--disable-pip-version-check",
-         "--quiet", str(wheel)], timeout=300)
-    fresh_site = run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                     timeout=60).stdout.strip()
+    run(
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--disable-pip-version-check",
+            "--quiet",
+            str(wheel),
+        ],
+        timeout=300,
+    )
+    fresh_site = run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], timeout=60
+    ).stdout.strip()
     # The dependencies come from this interpreter's site-packages (the main venv under `make test`). The fresh
     # site-packages goes first so that nothing there can shadow the installed wheel.
     paths = [fresh_site]
@@ -112,7 +158,9 @@ def test_wheel_ships_the_sidebar_extension(wheel):
         assert prefix, f"no {LABEXTENSION} in {wheel.name}"
         package = json.loads(archive.read(f"{prefix}{LABEXTENSION}/package.json"))
         install = json.loads(archive.read(f"{prefix}{LABEXTENSION}/install.json"))
-    assert package["name"] == "embedwidgets" and package["jupyterlab"]["_build"]["load"].startswith("static/remoteEntry.")
+    assert package["name"] == "embedwidgets" and package["jupyterlab"]["_build"]["load"].startswith(
+        "static/remoteEntry."
+    )
     assert f"{prefix}{LABEXTENSION}/{package['jupyterlab']['_build']['load']}" in names
     assert install["packageName"] == "embedwidgets"
 
@@ -122,11 +170,17 @@ def test_wheel_holds_no_weights_or_build_leftovers(wheel):
         infos = archive.infolist()
     names = [info.filename for info in infos]
     assert any(name.endswith(".dist-info/METADATA") for name in names)
-    stray = [name for name in names if not (name.startswith("embedwidgets/") or ".dist-info/" in name
-                                            or f".data/data/{LABEXTENSION}/" in name)]
+    stray = [
+        name
+        for name in names
+        if not (name.startswith("embedwidgets/") or ".dist-info/" in name or f".data/data/{LABEXTENSION}/" in name)
+    ]
     assert not stray, f"files outside the package in the wheel: {stray}"
-    leftovers = [name for name in names if any(part in name.split("/") for part in
-                                                ("node_modules", "__pycache__", ".ipynb_checkpoints"))]
+    leftovers = [
+        name
+        for name in names
+        if any(part in name.split("/") for part in ("node_modules", "__pycache__", ".ipynb_checkpoints"))
+    ]
     assert not leftovers, f"build leftovers in the wheel: {leftovers}"
     weights = [name for name in names if Path(name).suffix.lower() in FORBIDDEN_SUFFIXES]
     assert not weights, f"model weights or array files in the wheel: {weights}"
@@ -150,7 +204,8 @@ def test_installed_wheel_imports_and_builds_a_widget(installed, tmp_path):
             "css": str(widget._css),
             "rows": len(widget._rows),
         }))
-        """)
+        """
+    )
     # Run outside the repository, so that the working tree is not on sys.path as the current directory.
     result = run([str(python), "-c", script], timeout=300, cwd=tmp_path, env=env)
     info = json.loads(result.stdout.strip().splitlines()[-1])
@@ -159,13 +214,16 @@ def test_installed_wheel_imports_and_builds_a_widget(installed, tmp_path):
     prefix = Path(info["prefix"])
     assert prefix == python.parent.parent.resolve(), f"ran in {prefix}, not the fresh venv"
     assert installed_file.is_relative_to(prefix), (
-        f"embedwidgets was imported from {installed_file}, not from the fresh venv at {prefix}")
+        f"embedwidgets was imported from {installed_file}, not from the fresh venv at {prefix}"
+    )
     assert not installed_file.is_relative_to(ROOT), f"embedwidgets was imported from the working tree: {installed_file}"
     assert "site-packages" in installed_file.parts
 
     assert info["static"] is not None, f"no static folder next to {installed_file}"
     for name in STATIC_FILES:
-        assert info["static"].get(name, 0) > 0, f"{name} missing or empty next to the installed package: {info['static']}"
+        assert info["static"].get(name, 0) > 0, (
+            f"{name} missing or empty next to the installed package: {info['static']}"
+        )
 
     esm = info["esm"]
     assert esm.strip(), "the widget's _esm is empty"
@@ -182,8 +240,12 @@ def test_installed_wheel_imports_and_builds_a_widget(installed, tmp_path):
 def test_installed_wheel_enables_the_sidebar_extension(installed, tmp_path):
     """`jupyter labextension list` in the fresh environment: enabled, with no JupyterLab rebuild."""
     python, env = installed
-    env = dict(env, JUPYTER_DATA_DIR=str(tmp_path / "data"), JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
-               JUPYTER_PLATFORM_DIRS="0")  # nothing from ~ can make it look enabled
+    env = dict(
+        env,
+        JUPYTER_DATA_DIR=str(tmp_path / "data"),
+        JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
+        JUPYTER_PLATFORM_DIRS="0",
+    )  # nothing from ~ can make it look enabled
     script = "from jupyterlab.labextensions import LabExtensionApp; LabExtensionApp.launch_instance(argv=['list'])"
     result = run([str(python), "-c", script], timeout=300, cwd=tmp_path, env=env)
     listing = result.stdout + result.stderr

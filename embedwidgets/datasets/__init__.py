@@ -11,7 +11,7 @@ Both are dedicated to the public domain (CC0 1.0); see ``LICENSE`` and ``README.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -29,7 +29,7 @@ def path(name: str) -> Path:
     return HERE / FILES[name]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read(name: str) -> pd.DataFrame:
     return pd.read_csv(path(name), dtype=str, keep_default_na=False, encoding="utf-8")
 

@@ -7,6 +7,14 @@ from .encoders import Encoder, SentenceEncoder, WordAverage
 from .errors import DuplicateLabelError, EmbedWidgetsError, UnknownTokenError
 
 __all__ = [
-    "AnalogyReport", "DuplicateLabelError", "EmbedWidgetsError", "EmbeddingSet", "Encoder",
-    "SentenceEncoder", "SimilarityReport", "UnknownTokenError", "WordAverage", "pick_device",
+    "AnalogyReport",
+    "DuplicateLabelError",
+    "EmbedWidgetsError",
+    "EmbeddingSet",
+    "Encoder",
+    "SentenceEncoder",
+    "SimilarityReport",
+    "UnknownTokenError",
+    "WordAverage",
+    "pick_device",
 ]

@@ -30,23 +30,23 @@ if TYPE_CHECKING:
 METHODS = ("3cosadd", "3cosmul")
 EPSILON = 1e-6
 SEMANTIC_SECTIONS = 5  # questions-words.txt: the first five sections are semantic, the other nine syntactic
-GENSIM_TOPN = 5        # gensim looks at this many answers per benchmark question
+GENSIM_TOPN = 5  # gensim looks at this many answers per benchmark question
 
 
 @dataclass
 class CosMulScorer(search.Scorer):
     """3CosMul: prod over positives of (1+cos)/2, divided by (prod over negatives of (1+cos)/2) + eps."""
 
-    matrix: torch.Tensor      # (n, d), unit rows
-    positives: torch.Tensor   # (p, b, d), unit
-    negatives: torch.Tensor   # (m, b, d), unit
+    matrix: torch.Tensor  # (n, d), unit rows
+    positives: torch.Tensor  # (p, b, d), unit
+    negatives: torch.Tensor  # (m, b, d), unit
 
     def __post_init__(self) -> None:
         self.n_queries = self.positives.shape[1]
         self._terms_t = [t.T.contiguous() for t in self.positives] + [t.T.contiguous() for t in self.negatives]
         self._scratch: dict[tuple[int, int], tuple[torch.Tensor, torch.Tensor]] = {}
 
-    def pick(self, which: slice | torch.Tensor) -> "CosMulScorer":
+    def pick(self, which: slice | torch.Tensor) -> CosMulScorer:
         return CosMulScorer(self.matrix, self.positives[:, which], self.negatives[:, which])
 
     def block(self, start: int, stop: int, out: torch.Tensor) -> None:
@@ -77,13 +77,21 @@ class CosMulScorer(search.Scorer):
         return shifted(self.positives) / (shifted(self.negatives) + EPSILON)
 
 
-def _unit_rows(es: "EmbeddingSet", rows: torch.Tensor) -> torch.Tensor:
+def _unit_rows(es: EmbeddingSet, rows: torch.Tensor) -> torch.Tensor:
     return es.unit[rows].float()
 
 
-def answer(es: "EmbeddingSet", positive_rows: Sequence[Sequence[int]], negative_rows: Sequence[Sequence[int]],
-           k: int, *, method: str = "3cosadd", exclude_inputs: bool = True,
-           restrict_vocab: int | None = None, screen: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
+def answer(
+    es: EmbeddingSet,
+    positive_rows: Sequence[Sequence[int]],
+    negative_rows: Sequence[Sequence[int]],
+    k: int,
+    *,
+    method: str = "3cosadd",
+    exclude_inputs: bool = True,
+    restrict_vocab: int | None = None,
+    screen: bool | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Batched analogies on row indices: ``(scores, rows)``, each (questions, k). Rows of -1 are unfilled.
 
     ``screen`` forces the bfloat16 screen of 3CosAdd on or off (see ``search``); answers are the same.
@@ -99,8 +107,9 @@ def answer(es: "EmbeddingSet", positive_rows: Sequence[Sequence[int]], negative_
         total = _unit_rows(es, pos).sum(1) - _unit_rows(es, neg).sum(1)
         query = total / float(pos.shape[1] + neg.shape[1])
         query = query / query.norm(dim=1, keepdim=True).clamp_min(torch.finfo(torch.float32).tiny)
-        scorer: search.Scorer = search.LinearScorer(matrix, query.to(matrix.dtype),
-                                                    screen=es.screen_matrix(n, len(query), screen))
+        scorer: search.Scorer = search.LinearScorer(
+            matrix, query.to(matrix.dtype), screen=es.screen_matrix(n, len(query), screen)
+        )
     else:
         scorer = CosMulScorer(matrix, _unit_rows(es, pos).transpose(0, 1), _unit_rows(es, neg).transpose(0, 1))
     exclude = torch.cat([pos, neg], dim=1) if exclude_inputs else None
@@ -110,9 +119,16 @@ def answer(es: "EmbeddingSet", positive_rows: Sequence[Sequence[int]], negative_
     return scores.cpu().numpy().astype(np.float64), rows.cpu().numpy()
 
 
-def analogy(es: "EmbeddingSet", positive: Sequence[str] | str, negative: Sequence[str] | str = (), *,
-            k: int = 5, method: str = "3cosadd", exclude_inputs: bool = True,
-            restrict_vocab: int | None = None) -> pd.DataFrame:
+def analogy(
+    es: EmbeddingSet,
+    positive: Sequence[str] | str,
+    negative: Sequence[str] | str = (),
+    *,
+    k: int = 5,
+    method: str = "3cosadd",
+    exclude_inputs: bool = True,
+    restrict_vocab: int | None = None,
+) -> pd.DataFrame:
     """One analogy: a DataFrame of ``rank, label, score``. See ``EmbeddingSet.analogy``."""
     from .embeddings import _check_k
 
@@ -122,13 +138,27 @@ def analogy(es: "EmbeddingSet", positive: Sequence[str] | str, negative: Sequenc
     if not positive:
         raise ValueError("an analogy needs at least one positive word, e.g. positive=['king', 'woman'].")
     rows = es._rows(positive + negative)
-    scores, found = answer(es, [rows[: len(positive)]], [rows[len(positive):]], k, method=method,
-                           exclude_inputs=exclude_inputs, restrict_vocab=restrict_vocab)
+    scores, found = answer(
+        es,
+        [rows[: len(positive)]],
+        [rows[len(positive) :]],
+        k,
+        method=method,
+        exclude_inputs=exclude_inputs,
+        restrict_vocab=restrict_vocab,
+    )
     return es._frame(scores[0], found[0])
 
 
-def analogies(es: "EmbeddingSet", questions: Any, *, k: int = 1, method: str = "3cosadd",
-              exclude_inputs: bool = True, restrict_vocab: int | None = None) -> pd.DataFrame:
+def analogies(
+    es: EmbeddingSet,
+    questions: Any,
+    *,
+    k: int = 1,
+    method: str = "3cosadd",
+    exclude_inputs: bool = True,
+    restrict_vocab: int | None = None,
+) -> pd.DataFrame:
     """Many "a is to b as c is to ?" questions at once. See ``EmbeddingSet.analogies``."""
     from .embeddings import _check_k
 
@@ -144,11 +174,19 @@ def analogies(es: "EmbeddingSet", questions: Any, *, k: int = 1, method: str = "
         raise ValueError("no questions given; pass a list of (a, b, c) triples.")
     bad = [i for i, t in enumerate(triples) if len(t) != 3]
     if bad:
-        raise ValueError(f"each question is (a, b, c), meaning a is to b as c is to ?; "
-                         f"questions {bad[:10]} do not have three words.")
+        raise ValueError(
+            f"each question is (a, b, c), meaning a is to b as c is to ?; questions {bad[:10]} do not have three words."
+        )
     rows = np.asarray(es._rows([w for t in triples for w in t]), dtype=np.int64).reshape(-1, 3)
-    scores, found = answer(es, rows[:, [1, 2]], rows[:, [0]], k, method=method,
-                           exclude_inputs=exclude_inputs, restrict_vocab=restrict_vocab)
+    scores, found = answer(
+        es,
+        rows[:, [1, 2]],
+        rows[:, [0]],
+        k,
+        method=method,
+        exclude_inputs=exclude_inputs,
+        restrict_vocab=restrict_vocab,
+    )
     labels = es.labels
     records = []
     for q, (a, b, c) in enumerate(triples):
@@ -158,7 +196,7 @@ def analogies(es: "EmbeddingSet", questions: Any, *, k: int = 1, method: str = "
     return pd.DataFrame(records, columns=["question", "a", "b", "c", "rank", "label", "score"])
 
 
-def analogy_geometry(es: "EmbeddingSet", a: str, b: str, c: str, answers: Sequence[str]) -> pd.DataFrame:
+def analogy_geometry(es: EmbeddingSet, a: str, b: str, c: str, answers: Sequence[str]) -> pd.DataFrame:
     """Where the words of "a is to b as c is to ?" lie: a 2-D PCA of a, b, c, the target b − a + c and
     the answers, with each word's exact cosine to the target (unit vectors, as 3CosAdd uses them).
 
@@ -182,6 +220,7 @@ def analogy_geometry(es: "EmbeddingSet", a: str, b: str, c: str, answers: Sequen
 
 # ---- benchmarks ---------------------------------------------------------------------------------
 
+
 @dataclass
 class AnalogyReport:
     """Accuracy on an analogy benchmark, overall and by section."""
@@ -198,9 +237,11 @@ class AnalogyReport:
     seconds: float = 0.0
 
     def __repr__(self) -> str:
-        return (f"AnalogyReport({self.method}: total {self.total:.2%}, semantic {self.semantic:.2%}, "
-                f"syntactic {self.syntactic:.2%}; {self.scored:,} scored, {self.skipped:,} skipped, "
-                f"{self.seconds:.1f} s)")
+        return (
+            f"AnalogyReport({self.method}: total {self.total:.2%}, semantic {self.semantic:.2%}, "
+            f"syntactic {self.syntactic:.2%}; {self.scored:,} scored, {self.skipped:,} skipped, "
+            f"{self.seconds:.1f} s)"
+        )
 
 
 @dataclass
@@ -225,12 +266,14 @@ def gensim_datapath(filename: str) -> str:
     try:
         from gensim.test.utils import datapath
     except ImportError:
-        raise EmbedWidgetsError(f"{filename} ships with gensim, which is not installed. "
-                                f"Install it (pip install gensim) or pass the path of your own copy.") from None
+        raise EmbedWidgetsError(
+            f"{filename} ships with gensim, which is not installed. "
+            f"Install it (pip install gensim) or pass the path of your own copy."
+        ) from None
     return datapath(filename)
 
 
-def _vocabulary(es: "EmbeddingSet", restrict_vocab: int | None, case_insensitive: bool) -> dict[str, int]:
+def _vocabulary(es: EmbeddingSet, restrict_vocab: int | None, case_insensitive: bool) -> dict[str, int]:
     """gensim's ok_vocab: the first ``restrict_vocab`` labels; with case folding, the first spelling wins.
 
     Kept on the set, since building it for 300,000 words costs more than a thousand analogies.
@@ -246,7 +289,7 @@ def _vocabulary(es: "EmbeddingSet", restrict_vocab: int | None, case_insensitive
     return cache[key]
 
 
-def _shared_spellings(es: "EmbeddingSet", restrict_vocab: int | None, case_insensitive: bool) -> set[str]:
+def _shared_spellings(es: EmbeddingSet, restrict_vocab: int | None, case_insensitive: bool) -> set[str]:
     """Folded spellings that more than one of the first ``restrict_vocab`` labels share."""
     cache = es.__dict__.setdefault("_shared_cache", {})
     key = (restrict_vocab, case_insensitive)
@@ -272,8 +315,14 @@ def _read_lines(path: str | Path) -> list[str]:
         raise FileNotFoundError(f"no benchmark file at {path!s}; check the path.") from None
 
 
-def evaluate_analogies(es: "EmbeddingSet", path: str | Path | None = None, *, restrict_vocab: int = 300000,
-                       method: str = "3cosadd", case_insensitive: bool = True) -> AnalogyReport:
+def evaluate_analogies(
+    es: EmbeddingSet,
+    path: str | Path | None = None,
+    *,
+    restrict_vocab: int = 300000,
+    method: str = "3cosadd",
+    case_insensitive: bool = True,
+) -> AnalogyReport:
     """Score an analogy file of ": section" headers and "a b c d" lines, as gensim does."""
     started = time.perf_counter()
     path = path or gensim_datapath("questions-words.txt")
@@ -306,8 +355,7 @@ def evaluate_analogies(es: "EmbeddingSet", path: str | Path | None = None, *, re
         # input shares its folded spelling with another label, that is always the first answer.
         shared = _shared_spellings(es, restrict_vocab, case_insensitive)
         depth = GENSIM_TOPN if shared and any(k in shared for q in keys for k in q[:3]) else 1
-        _, found = answer(es, rows[:, [1, 2]], rows[:, [0]], depth, method=method,
-                          restrict_vocab=restrict_vocab)
+        _, found = answer(es, rows[:, [1, 2]], rows[:, [0]], depth, method=method, restrict_vocab=restrict_vocab)
         labels = es.labels
         for q, folded in enumerate(keys):
             guess = None
@@ -324,29 +372,52 @@ def evaluate_analogies(es: "EmbeddingSet", path: str | Path | None = None, *, re
     for s, name in enumerate(section_names):
         mask = section_of == s
         right, scored = int(correct[mask].sum()), int(mask.sum())
-        table.append({"section": name, "kind": "semantic" if s < SEMANTIC_SECTIONS else "syntactic",
-                      "correct": right, "scored": scored, "accuracy": right / scored if scored else float("nan")})
+        table.append(
+            {
+                "section": name,
+                "kind": "semantic" if s < SEMANTIC_SECTIONS else "syntactic",
+                "correct": right,
+                "scored": scored,
+                "accuracy": right / scored if scored else float("nan"),
+            }
+        )
     sections = pd.DataFrame(table, columns=["section", "kind", "correct", "scored", "accuracy"])
 
     def accuracy(mask: np.ndarray) -> float:
         return float(correct[mask].mean()) if mask.any() else float("nan")
 
-    wrong = pd.DataFrame([{"section": section_names[s], "a": w[0], "b": w[1], "c": w[2], "expected": w[3],
-                           "predicted": predicted[q]}
-                          for q, (s, w) in enumerate(questions) if not correct[q]],
-                         columns=["section", "a", "b", "c", "expected", "predicted"])
-    return AnalogyReport(total=accuracy(np.ones(len(questions), dtype=bool)),
-                         semantic=accuracy(section_of < SEMANTIC_SECTIONS),
-                         syntactic=accuracy(section_of >= SEMANTIC_SECTIONS),
-                         scored=len(questions), skipped=skipped, sections=sections, wrong=wrong,
-                         method=method, restrict_vocab=restrict_vocab, seconds=time.perf_counter() - started)
+    wrong = pd.DataFrame(
+        [
+            {"section": section_names[s], "a": w[0], "b": w[1], "c": w[2], "expected": w[3], "predicted": predicted[q]}
+            for q, (s, w) in enumerate(questions)
+            if not correct[q]
+        ],
+        columns=["section", "a", "b", "c", "expected", "predicted"],
+    )
+    return AnalogyReport(
+        total=accuracy(np.ones(len(questions), dtype=bool)),
+        semantic=accuracy(section_of < SEMANTIC_SECTIONS),
+        syntactic=accuracy(section_of >= SEMANTIC_SECTIONS),
+        scored=len(questions),
+        skipped=skipped,
+        sections=sections,
+        wrong=wrong,
+        method=method,
+        restrict_vocab=restrict_vocab,
+        seconds=time.perf_counter() - started,
+    )
 
 
 SIMILARITY_FILES = {"wordsim353": "wordsim353.tsv", "simlex999": "simlex999.txt"}
 
 
-def evaluate_similarity(es: "EmbeddingSet", name_or_path: str | Path = "wordsim353", *,
-                        restrict_vocab: int = 300000, case_insensitive: bool = True) -> SimilarityReport:
+def evaluate_similarity(
+    es: EmbeddingSet,
+    name_or_path: str | Path = "wordsim353",
+    *,
+    restrict_vocab: int = 300000,
+    case_insensitive: bool = True,
+) -> SimilarityReport:
     """Spearman and Pearson correlation of cosine similarity with a "word1<TAB>word2<TAB>score" file."""
     from scipy import stats
 
@@ -374,8 +445,14 @@ def evaluate_similarity(es: "EmbeddingSet", name_or_path: str | Path = "wordsim3
         gold.append(score)
         model.append(float(unit[ok[a]] @ unit[ok[b]]))
     if len(gold) < 2:
-        raise ValueError(f"{path}: fewer than two usable pairs ({skipped} skipped for unknown words); "
-                         f"check the file format (word1<TAB>word2<TAB>score) and the vocabulary.")
-    return SimilarityReport(spearman=float(stats.spearmanr(gold, model).statistic),
-                            pearson=float(stats.pearsonr(gold, model).statistic),
-                            pairs_used=len(gold), pairs_skipped=skipped, name=Path(name).stem)
+        raise ValueError(
+            f"{path}: fewer than two usable pairs ({skipped} skipped for unknown words); "
+            f"check the file format (word1<TAB>word2<TAB>score) and the vocabulary."
+        )
+    return SimilarityReport(
+        spearman=float(stats.spearmanr(gold, model).statistic),
+        pearson=float(stats.pearsonr(gold, model).statistic),
+        pairs_used=len(gold),
+        pairs_skipped=skipped,
+        name=Path(name).stem,
+    )

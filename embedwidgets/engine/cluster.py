@@ -18,8 +18,16 @@ Progress = Callable[[float, str], None]
 DISTANCE_ELEMENTS = 1 << 24  # rows × centres per distance block
 
 
-def kmeans(data: torch.Tensor, k: int, *, seed: int = 0, max_iter: int = 100, tol: float = 1e-6,
-           n_init: int = 1, progress: Progress | None = None) -> tuple[np.ndarray, torch.Tensor, float]:
+def kmeans(
+    data: torch.Tensor,
+    k: int,
+    *,
+    seed: int = 0,
+    max_iter: int = 100,
+    tol: float = 1e-6,
+    n_init: int = 1,
+    progress: Progress | None = None,
+) -> tuple[np.ndarray, torch.Tensor, float]:
     """Lloyd's k-means with k-means++ seeding, in chunks. Returns (labels, centres, inertia)."""
     n = data.shape[0]
     if not 1 <= k <= n:
@@ -63,8 +71,8 @@ def _assign(data: torch.Tensor, sq_norms: torch.Tensor, centres: torch.Tensor) -
     step = max(1, DISTANCE_ELEMENTS // centres.shape[0])
     labels, distances = [], []
     for start in range(0, data.shape[0], step):
-        block = data[start:start + step]
-        d2 = sq_norms[start:start + step, None] - 2 * block @ centres.T + centre_norms
+        block = data[start : start + step]
+        d2 = sq_norms[start : start + step, None] - 2 * block @ centres.T + centre_norms
         best, where = d2.min(1)
         labels.append(where)
         distances.append(best.clamp_min(0))
@@ -94,8 +102,15 @@ def _plus_plus(data: torch.Tensor, sq_norms: torch.Tensor, k: int, generator: to
     return torch.stack(centres)
 
 
-def cluster(es: "EmbeddingSet", method: str = "kmeans", k: int = 8, *, seed: int = 0,
-            progress: Progress | None = None, **options: Any) -> np.ndarray:
+def cluster(
+    es: EmbeddingSet,
+    method: str = "kmeans",
+    k: int = 8,
+    *,
+    seed: int = 0,
+    progress: Progress | None = None,
+    **options: Any,
+) -> np.ndarray:
     """A cluster id for every row (-1 is noise, for HDBSCAN), from the normalised vectors; cached per set and
     parameters."""
     if method not in CLUSTERINGS:
@@ -143,9 +158,17 @@ def keyword_labels(texts: Sequence[str], clusters: Sequence[int], top_n: int = 3
         scores = term_frequency * idf
     for i, cid in enumerate(ids):
         keywords = [] if not counts.shape[1] else [words[j] for j in np.argsort(-scores[i])[:top_n] if scores[i, j] > 0]
-        rows.append({"cluster": cid, "size": int((clusters == cid).sum()), "keywords": keywords,
-                     "label": " · ".join(keywords) if keywords else f"cluster {cid}"})
-    return pd.DataFrame(rows, columns=columns).sort_values("size", ascending=False, kind="stable").reset_index(drop=True)
+        rows.append(
+            {
+                "cluster": cid,
+                "size": int((clusters == cid).sum()),
+                "keywords": keywords,
+                "label": " · ".join(keywords) if keywords else f"cluster {cid}",
+            }
+        )
+    return (
+        pd.DataFrame(rows, columns=columns).sort_values("size", ascending=False, kind="stable").reset_index(drop=True)
+    )
 
 
 def cosine_matrix(vectors: np.ndarray) -> np.ndarray:

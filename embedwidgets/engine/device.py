@@ -16,11 +16,15 @@ def pick_device(device: str | torch.device | None = None) -> torch.device:
     if device is not None:
         chosen = torch.device(device)
         if chosen.type == "cuda" and not torch.cuda.is_available():
-            raise ValueError("device='cuda' was asked for, but torch sees no CUDA GPU here. "
-                             "Leave device=None to pick the best device available.")
+            raise ValueError(
+                "device='cuda' was asked for, but torch sees no CUDA GPU here. "
+                "Leave device=None to pick the best device available."
+            )
         if chosen.type == "mps" and not torch.backends.mps.is_available():
-            raise ValueError("device='mps' was asked for, but MPS is not available here. "
-                             "Leave device=None to pick the best device available.")
+            raise ValueError(
+                "device='mps' was asked for, but MPS is not available here. "
+                "Leave device=None to pick the best device available."
+            )
         return chosen
     if torch.cuda.is_available():
         return torch.device("cuda")
@@ -40,6 +44,8 @@ def storage_dtype(dtype: str | torch.dtype | None, device: torch.device) -> torc
     if dtype not in (torch.float32, torch.float16):
         raise ValueError(f"dtype={dtype} is not supported; use torch.float32 or torch.float16.")
     if dtype == torch.float16 and device.type == "cpu":
-        raise ValueError("float16 storage is for GPUs: on the CPU it is slower and less exact. "
-                         "Use dtype='float32' (the default) on the CPU.")
+        raise ValueError(
+            "float16 storage is for GPUs: on the CPU it is slower and less exact. "
+            "Use dtype='float32' (the default) on the CPU."
+        )
     return dtype

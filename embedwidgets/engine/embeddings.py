@@ -36,15 +36,24 @@ class EmbeddingSet:
     ['dog']
     """
 
-    def __init__(self, labels: Sequence[object], vectors: Any, metadata: Any = None, *,
-                 name: str | None = None, encoder: Encoder | None = None,
-                 device: str | torch.device | None = None, dtype: str | torch.dtype | None = None,
-                 duplicates: str = "error") -> None:
+    def __init__(
+        self,
+        labels: Sequence[object],
+        vectors: Any,
+        metadata: Any = None,
+        *,
+        name: str | None = None,
+        encoder: Encoder | None = None,
+        device: str | torch.device | None = None,
+        dtype: str | torch.dtype | None = None,
+        duplicates: str = "error",
+    ) -> None:
         labels = clean_labels(labels)
         matrix = _as_matrix(vectors)
         if len(labels) != matrix.shape[0]:
-            raise ValueError(f"got {len(labels)} labels but {matrix.shape[0]} vectors; "
-                             f"there must be one label per vector (row).")
+            raise ValueError(
+                f"got {len(labels)} labels but {matrix.shape[0]} vectors; there must be one label per vector (row)."
+            )
         table = _as_metadata(metadata, len(labels))
         labels, keep = resolve_duplicates(labels, duplicates)
         if keep is not None:
@@ -52,8 +61,10 @@ class EmbeddingSet:
             table = table.iloc[keep].reset_index(drop=True)
         _check_finite(matrix)
         if encoder is not None and getattr(encoder, "dim", matrix.shape[1]) != matrix.shape[1]:
-            raise ValueError(f"the encoder makes {encoder.dim}-dimensional vectors but these are "
-                             f"{matrix.shape[1]}-dimensional; pass the encoder that made them.")
+            raise ValueError(
+                f"the encoder makes {encoder.dim}-dimensional vectors but these are "
+                f"{matrix.shape[1]}-dimensional; pass the encoder that made them."
+            )
         self.name = name or "embeddings"
         self.encoder = encoder
         self.vectors = matrix
@@ -69,8 +80,15 @@ class EmbeddingSet:
     # ---- constructors -------------------------------------------------------------------------
 
     @classmethod
-    def from_dataframe(cls, df: pd.DataFrame, *, label_column: str, vector_column: str | None = None,
-                       vector_columns: Sequence[str] | None = None, **options: Any) -> "EmbeddingSet":
+    def from_dataframe(
+        cls,
+        df: pd.DataFrame,
+        *,
+        label_column: str,
+        vector_column: str | None = None,
+        vector_columns: Sequence[str] | None = None,
+        **options: Any,
+    ) -> EmbeddingSet:
         """From a DataFrame: one column of vectors, or one column per dimension. Other columns become metadata.
 
         >>> df = pd.DataFrame({"word": ["a", "b"], "x": [1.0, 0.0], "y": [0.0, 1.0], "pos": ["n", "v"]})
@@ -78,8 +96,10 @@ class EmbeddingSet:
         ['pos']
         """
         if (vector_column is None) == (vector_columns is None):
-            raise ValueError("pass exactly one of vector_column= (a column holding whole vectors) "
-                             "or vector_columns= (one column per dimension).")
+            raise ValueError(
+                "pass exactly one of vector_column= (a column holding whole vectors) "
+                "or vector_columns= (one column per dimension)."
+            )
         used = [vector_column] if vector_column is not None else list(vector_columns or [])
         missing = [c for c in [label_column, *used] if c not in df.columns]
         if missing:
@@ -92,14 +112,22 @@ class EmbeddingSet:
         return cls(df[label_column].tolist(), vectors, metadata, **options)
 
     @classmethod
-    def from_keyed_vectors(cls, kv: Any, **options: Any) -> "EmbeddingSet":
+    def from_keyed_vectors(cls, kv: Any, **options: Any) -> EmbeddingSet:
         """From gensim ``KeyedVectors``, keeping its order (usually most frequent first)."""
         options.setdefault("name", "keyed-vectors")
         return cls(list(kv.index_to_key), np.asarray(kv.vectors), **options)
 
     @classmethod
-    def from_texts(cls, texts: Sequence[str], *, encoder: Encoder, metadata: Any = None,
-                   batch_size: int = 64, progress: bool | None = None, **options: Any) -> "EmbeddingSet":
+    def from_texts(
+        cls,
+        texts: Sequence[str],
+        *,
+        encoder: Encoder,
+        metadata: Any = None,
+        batch_size: int = 64,
+        progress: bool | None = None,
+        **options: Any,
+    ) -> EmbeddingSet:
         """Encode ``texts`` and keep the encoder, so text queries work on the result.
 
         >>> docs = EmbeddingSet.from_texts(["a cat sat", "stocks fell"], encoder=minilm())  # doctest: +SKIP
@@ -128,8 +156,9 @@ class EmbeddingSet:
 
     def __repr__(self) -> str:
         encoder = f", encoder={self.encoder.name!r}" if self.encoder is not None else ""
-        return (f"EmbeddingSet({self.name!r}, {len(self):,} labels × {self.dim} dims, "
-                f"device={self.device.type}{encoder})")
+        return (
+            f"EmbeddingSet({self.name!r}, {len(self):,} labels × {self.dim} dims, device={self.device.type}{encoder})"
+        )
 
     @property
     def labels(self) -> list[str]:
@@ -151,12 +180,19 @@ class EmbeddingSet:
         """Up to ``n`` known labels spelled like ``token``."""
         return self._index.suggest(token, n)
 
-    def head(self, n: int, *, name: str | None = None) -> "EmbeddingSet":
+    def head(self, n: int, *, name: str | None = None) -> EmbeddingSet:
         """The first ``n`` rows (for GloVe, the ``n`` most frequent words)."""
         if n <= 0:
             raise ValueError(f"n must be positive, got {n}.")
-        return EmbeddingSet(self.labels[:n], self.vectors[:n], self.metadata.iloc[:n],
-                            name=name or self.name, encoder=self.encoder, device=self.device, dtype=self.dtype)
+        return EmbeddingSet(
+            self.labels[:n],
+            self.vectors[:n],
+            self.metadata.iloc[:n],
+            name=name or self.name,
+            encoder=self.encoder,
+            device=self.device,
+            dtype=self.dtype,
+        )
 
     # ---- tensors on the device ----------------------------------------------------------------
 
@@ -243,27 +279,39 @@ class EmbeddingSet:
         unit, out = self.unit, np.empty(len(self), dtype=np.float32)
         step = 1 << 18  # rows per block, so a float16 copy never widens the whole matrix at once
         for start in range(0, len(self), step):
-            out[start:start + step] = (unit[start:start + step].float() @ direction).cpu().numpy()
+            out[start : start + step] = (unit[start : start + step].float() @ direction).cpu().numpy()
         return out
 
-    def search(self, vectors: torch.Tensor | np.ndarray, k: int, *, metric: str = "cosine",
-               exclude: torch.Tensor | None = None, restrict: int | None = None,
-               screen: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def search(
+        self,
+        vectors: torch.Tensor | np.ndarray,
+        k: int,
+        *,
+        metric: str = "cosine",
+        exclude: torch.Tensor | None = None,
+        restrict: int | None = None,
+        screen: bool | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Low-level exact top-k for a (queries, dim) array: ``(scores, rows)`` as numpy arrays.
 
         Rows that could not be filled (too few rows left after ``exclude``) have row -1.
         ``screen`` (cosine only) forces the bfloat16 screen on or off; by default it is used for
         big batches on CPUs that are fast at bfloat16. The results are the same either way.
         """
-        queries = torch.as_tensor(np.asarray(vectors, dtype=np.float32) if not isinstance(vectors, torch.Tensor)
-                                  else vectors, device=self.device).float()
+        queries = torch.as_tensor(
+            np.asarray(vectors, dtype=np.float32) if not isinstance(vectors, torch.Tensor) else vectors,
+            device=self.device,
+        ).float()
         if queries.ndim != 2 or queries.shape[1] != self.dim:
-            raise ValueError(f"query vectors have dimension {queries.shape[-1]}, but this set's vectors "
-                             f"have dimension {self.dim}; encode the query with the same model.")
+            raise ValueError(
+                f"query vectors have dimension {queries.shape[-1]}, but this set's vectors "
+                f"have dimension {self.dim}; encode the query with the same model."
+            )
         n = len(self) if restrict is None else max(1, min(restrict, len(self)))
         if metric == "cosine":
-            scorer = search.LinearScorer(self.unit[:n], _normalise(queries).to(self.dtype),
-                                         screen=self.screen_matrix(n, len(queries), screen))
+            scorer = search.LinearScorer(
+                self.unit[:n], _normalise(queries).to(self.dtype), screen=self.screen_matrix(n, len(queries), screen)
+            )
         elif metric == "dot":
             scorer = search.LinearScorer(self.raw[:n], queries.to(self.dtype))
         else:
@@ -285,8 +333,13 @@ class EmbeddingSet:
         keep = rows >= 0
         rows, scores = rows[keep], scores[keep]
         labels = self._index.labels
-        return pd.DataFrame({"rank": np.arange(1, len(rows) + 1), "label": [labels[r] for r in rows],
-                             "score": scores.astype(np.float64)})
+        return pd.DataFrame(
+            {
+                "rank": np.arange(1, len(rows) + 1),
+                "label": [labels[r] for r in rows],
+                "score": scores.astype(np.float64),
+            }
+        )
 
     def _split_queries(self, query: Query) -> tuple[list[Any], bool]:
         if isinstance(query, str):
@@ -330,8 +383,10 @@ class EmbeddingSet:
                 if vector.ndim != 1:
                     raise ValueError(f"each vector query must be 1-D, got shape {vector.shape}.")
                 if vector.shape[0] != self.dim:
-                    raise ValueError(f"the query vector has dimension {vector.shape[0]}, but this set's "
-                                     f"vectors have dimension {self.dim}.")
+                    raise ValueError(
+                        f"the query vector has dimension {vector.shape[0]}, but this set's "
+                        f"vectors have dimension {self.dim}."
+                    )
                 if not np.isfinite(vector).all():
                     raise ValueError("the query vector contains NaN or infinite values.")
                 out[i] = vector
@@ -344,9 +399,16 @@ class EmbeddingSet:
 
     # ---- analogies ----------------------------------------------------------------------------
 
-    def analogy(self, positive: Sequence[str], negative: Sequence[str] = (), k: int = 5, *,
-                method: str = "3cosadd", exclude_inputs: bool = True,
-                restrict_vocab: int | None = None) -> pd.DataFrame:
+    def analogy(
+        self,
+        positive: Sequence[str],
+        negative: Sequence[str] = (),
+        k: int = 5,
+        *,
+        method: str = "3cosadd",
+        exclude_inputs: bool = True,
+        restrict_vocab: int | None = None,
+    ) -> pd.DataFrame:
         """Words that complete an analogy, as gensim's ``most_similar`` / ``most_similar_cosmul`` rank them.
 
         king − man + woman is ``analogy(positive=["king", "woman"], negative=["man"])``.
@@ -357,11 +419,19 @@ class EmbeddingSet:
         """
         from .analogy import analogy
 
-        return analogy(self, positive, negative, k=k, method=method,
-                       exclude_inputs=exclude_inputs, restrict_vocab=restrict_vocab)
+        return analogy(
+            self, positive, negative, k=k, method=method, exclude_inputs=exclude_inputs, restrict_vocab=restrict_vocab
+        )
 
-    def analogies(self, questions: Any, k: int = 1, *, method: str = "3cosadd",
-                  exclude_inputs: bool = True, restrict_vocab: int | None = None) -> pd.DataFrame:
+    def analogies(
+        self,
+        questions: Any,
+        k: int = 1,
+        *,
+        method: str = "3cosadd",
+        exclude_inputs: bool = True,
+        restrict_vocab: int | None = None,
+    ) -> pd.DataFrame:
         """Answer many "a is to b as c is to ?" questions (b − a + c) in one pass on the device.
 
         ``questions`` is a list of (a, b, c) triples or a DataFrame with columns a, b, c. Returns one
@@ -369,30 +439,38 @@ class EmbeddingSet:
         """
         from .analogy import analogies
 
-        return analogies(self, questions, k=k, method=method, exclude_inputs=exclude_inputs,
-                         restrict_vocab=restrict_vocab)
+        return analogies(
+            self, questions, k=k, method=method, exclude_inputs=exclude_inputs, restrict_vocab=restrict_vocab
+        )
 
-    def evaluate_analogies(self, path: str | None = None, *, restrict_vocab: int = 300000,
-                           method: str = "3cosadd", case_insensitive: bool = True) -> "AnalogyReport":
+    def evaluate_analogies(
+        self,
+        path: str | None = None,
+        *,
+        restrict_vocab: int = 300000,
+        method: str = "3cosadd",
+        case_insensitive: bool = True,
+    ) -> AnalogyReport:
         """Accuracy on an analogy benchmark (default: the Google ``questions-words.txt``), as gensim scores it."""
         from .analogy import evaluate_analogies
 
-        return evaluate_analogies(self, path, restrict_vocab=restrict_vocab, method=method,
-                                  case_insensitive=case_insensitive)
+        return evaluate_analogies(
+            self, path, restrict_vocab=restrict_vocab, method=method, case_insensitive=case_insensitive
+        )
 
-    def evaluate_similarity(self, name_or_path: str = "wordsim353", *, restrict_vocab: int = 300000,
-                            case_insensitive: bool = True) -> "SimilarityReport":
+    def evaluate_similarity(
+        self, name_or_path: str = "wordsim353", *, restrict_vocab: int = 300000, case_insensitive: bool = True
+    ) -> SimilarityReport:
         """Spearman correlation with human similarity judgements (wordsim353, simlex999 or a TSV path)."""
         from .analogy import evaluate_similarity
 
-        return evaluate_similarity(self, name_or_path, restrict_vocab=restrict_vocab,
-                                   case_insensitive=case_insensitive)
-
+        return evaluate_similarity(self, name_or_path, restrict_vocab=restrict_vocab, case_insensitive=case_insensitive)
 
     # ---- structure and the uses beyond retrieval -----------------------------------------------
 
-    def project(self, method: str = "pca", n_components: int = 2, *, seed: int = 0,
-                progress: Any = None, **options: Any) -> np.ndarray:
+    def project(
+        self, method: str = "pca", n_components: int = 2, *, seed: int = 0, progress: Any = None, **options: Any
+    ) -> np.ndarray:
         """Coordinates of every row: ``"pca"`` (exact, torch), ``"umap"`` or ``"tsne"``; cached per parameters.
 
         ``progress(fraction, message)`` is called as the work goes on.
@@ -409,16 +487,18 @@ class EmbeddingSet:
 
         return axes(self, x, y)
 
-    def cluster(self, method: str = "kmeans", k: int = 8, *, seed: int = 0, progress: Any = None,
-                **options: Any) -> np.ndarray:
+    def cluster(
+        self, method: str = "kmeans", k: int = 8, *, seed: int = 0, progress: Any = None, **options: Any
+    ) -> np.ndarray:
         """A cluster id per row: k-means in torch (k-means++ start) or HDBSCAN (-1 = noise)."""
         from .cluster import cluster
 
         self._last_clusters = cluster(self, method, k, seed=seed, progress=progress, **options)
         return self._last_clusters
 
-    def cluster_labels(self, clusters: Sequence[int] | None = None, *, top_n: int = 3,
-                       text_column: str | None = None) -> pd.DataFrame:
+    def cluster_labels(
+        self, clusters: Sequence[int] | None = None, *, top_n: int = 3, text_column: str | None = None
+    ) -> pd.DataFrame:
         """Keywords per cluster by class-based TF-IDF over the labels (or a metadata text column).
 
         ``clusters`` defaults to the last ``cluster()`` result.
@@ -482,8 +562,9 @@ def _as_matrix(vectors: Any) -> np.ndarray:
     try:
         matrix = np.asarray(vectors, dtype=np.float32)
     except (TypeError, ValueError) as error:
-        raise ValueError(f"vectors must be a 2-D array of numbers with one row per label, "
-                         f"all rows the same length ({error}).") from None
+        raise ValueError(
+            f"vectors must be a 2-D array of numbers with one row per label, all rows the same length ({error})."
+        ) from None
     if matrix.ndim != 2:
         raise ValueError(f"vectors must be 2-D (rows × dimensions), got shape {matrix.shape}.")
     if matrix.shape[1] == 0:
@@ -496,8 +577,10 @@ def _check_finite(matrix: np.ndarray) -> None:
     if bad.size:
         shown = ", ".join(str(r) for r in bad[:10])
         more = f" and {bad.size - 10} more" if bad.size > 10 else ""
-        raise ValueError(f"vectors contain NaN or infinite values in rows {shown}{more}; "
-                         f"drop or repair those rows before building the set.")
+        raise ValueError(
+            f"vectors contain NaN or infinite values in rows {shown}{more}; "
+            f"drop or repair those rows before building the set."
+        )
 
 
 def _as_metadata(metadata: Any, n: int) -> pd.DataFrame:
@@ -505,6 +588,7 @@ def _as_metadata(metadata: Any, n: int) -> pd.DataFrame:
         return pd.DataFrame(index=pd.RangeIndex(n))
     table = metadata if isinstance(metadata, pd.DataFrame) else pd.DataFrame(metadata)
     if len(table) != n:
-        raise ValueError(f"metadata has {len(table)} rows but there are {n} vectors; "
-                         f"it needs one row per vector, in the same order.")
+        raise ValueError(
+            f"metadata has {len(table)} rows but there are {n} vectors; it needs one row per vector, in the same order."
+        )
     return table.reset_index(drop=True)

@@ -28,8 +28,7 @@ class Encoder(Protocol):
     name: str
     dim: int
 
-    def encode(self, texts: Sequence[str], *, batch_size: int = 64,
-               progress: bool | None = None) -> np.ndarray: ...
+    def encode(self, texts: Sequence[str], *, batch_size: int = 64, progress: bool | None = None) -> np.ndarray: ...
 
 
 def check_texts(texts: object) -> list[str]:
@@ -39,8 +38,10 @@ def check_texts(texts: object) -> list[str]:
     items = list(texts)  # type: ignore[call-overload]
     bad = [i for i, t in enumerate(items) if not isinstance(t, str)]
     if bad:
-        raise TypeError(f"texts must be strings; items {bad[:10]} are not "
-                        f"(the first is {type(items[bad[0]]).__name__}). Convert them with str() first.")
+        raise TypeError(
+            f"texts must be strings; items {bad[:10]} are not "
+            f"(the first is {type(items[bad[0]]).__name__}). Convert them with str() first."
+        )
     return items
 
 
@@ -85,8 +86,14 @@ class EncodingCache:
                 keys, vectors = data["keys"], data["vectors"]
         except Exception:
             return None
-        if (keys.ndim != 2 or keys.shape[1] != 32 or keys.dtype != np.uint8 or vectors.dtype != np.float32
-                or vectors.shape != (keys.shape[0], self.dim) or not np.isfinite(vectors).all()):
+        if (
+            keys.ndim != 2
+            or keys.shape[1] != 32
+            or keys.dtype != np.uint8
+            or vectors.dtype != np.float32
+            or vectors.shape != (keys.shape[0], self.dim)
+            or not np.isfinite(vectors).all()
+        ):
             return None
         return keys, vectors
 
@@ -145,8 +152,15 @@ class SentenceEncoder:
     (2, 384)
     """
 
-    def __init__(self, model: object, *, name: str | None = None, cache: bool = True,
-                 cache_dir: str | Path | None = None, device: str | None = None) -> None:
+    def __init__(
+        self,
+        model: object,
+        *,
+        name: str | None = None,
+        cache: bool = True,
+        cache_dir: str | Path | None = None,
+        device: str | None = None,
+    ) -> None:
         if isinstance(model, (str, Path)):
             from sentence_transformers import SentenceTransformer
 
@@ -156,12 +170,14 @@ class SentenceEncoder:
             model = SentenceTransformer(path, device=str(pick_device(device)))
             name = name or Path(path).name
         if not hasattr(model, "encode"):
-            raise TypeError(f"model must be a sentence-transformers model or a path to one, "
-                            f"not {type(model).__name__}.")
+            raise TypeError(
+                f"model must be a sentence-transformers model or a path to one, not {type(model).__name__}."
+            )
         self.model = model
         self.name = name or type(model).__name__
         dim = getattr(model, "get_embedding_dimension", None) or getattr(
-            model, "get_sentence_embedding_dimension", None)
+            model, "get_sentence_embedding_dimension", None
+        )
         self.dim = int(dim()) if dim else int(np.asarray(model.encode(["x"])).shape[1])
         self.fingerprint = _fingerprint(model, self.dim)
         root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
@@ -192,8 +208,10 @@ class SentenceEncoder:
         if missing:
             todo = [texts[rows[0]] for rows in missing.values()]
             show = len(todo) >= AUTO_PROGRESS_AT if progress is None else progress
-            fresh = np.asarray(self.model.encode(todo, batch_size=batch_size, show_progress_bar=show,
-                                                 convert_to_numpy=True), dtype=np.float32)
+            fresh = np.asarray(
+                self.model.encode(todo, batch_size=batch_size, show_progress_bar=show, convert_to_numpy=True),
+                dtype=np.float32,
+            )
             for rows, vector in zip(missing.values(), fresh):
                 out[rows] = vector
             if self.cache:
@@ -225,7 +243,7 @@ class WordAverage:
 
     TOKEN = re.compile(r"'\w+|\w+|[^\w\s]")  # GloVe's tokens: "dog's" is "dog", "'s"
 
-    def __init__(self, words: "EmbeddingSet", *, lowercase: bool = True) -> None:
+    def __init__(self, words: EmbeddingSet, *, lowercase: bool = True) -> None:
         self.words = words
         self.lowercase = lowercase
         self.dim = words.dim

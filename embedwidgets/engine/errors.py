@@ -16,8 +16,9 @@ class UnknownTokenError(EmbedWidgetsError, KeyError):
     up to three close known labels.
     """
 
-    def __init__(self, missing: Sequence[str], suggestions: Mapping[str, Sequence[str]] | None = None,
-                 *, what: str = "label") -> None:
+    def __init__(
+        self, missing: Sequence[str], suggestions: Mapping[str, Sequence[str]] | None = None, *, what: str = "label"
+    ) -> None:
         self.missing = list(missing)
         self.suggestions = {m: list((suggestions or {}).get(m, [])) for m in self.missing}
         parts = []
@@ -26,8 +27,10 @@ class UnknownTokenError(EmbedWidgetsError, KeyError):
             hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
             parts.append(f"{m!r}{hint}")
         plural = "s" if len(self.missing) > 1 else ""
-        self.message = (f"unknown {what}{plural}: {'; '.join(parts)}. "
-                        f"Check the spelling, or look labels up with `'word' in embeddings`.")
+        self.message = (
+            f"unknown {what}{plural}: {'; '.join(parts)}. "
+            f"Check the spelling, or look labels up with `'word' in embeddings`."
+        )
         super().__init__(self.message)
 
     def __str__(self) -> str:  # KeyError would otherwise wrap the message in quotes
@@ -44,4 +47,5 @@ class DuplicateLabelError(EmbedWidgetsError, ValueError):
         super().__init__(
             f"labels must be unique, but {total} repeat: {shown}{more}. "
             f"Pass duplicates='first' to keep the first row of each, "
-            f"or duplicates='number' to rename repeats as 'label (2)', 'label (3)', ...")
+            f"or duplicates='number' to rename repeats as 'label (2)', 'label (3)', ..."
+        )

@@ -31,13 +31,119 @@ def normalise(word: str) -> str:
     word = word.lower().replace("\u2019", "'")
     return word[:-2] if word.endswith("'s") and len(word) > 2 else word
 
-STOP_WORDS = frozenset("""
-a about after all also am an and any are as at be because been before being but by can could did do does
-doing for from had has have having he her here hers him his how i if in into is it its itself just me more
-most my no nor not of off on once only or other our ours out over own same she should so some such than that
-the their theirs them then there these they this those through to too under until up very was we were what
-when where which while who whom why will with would you your yours
-""".split())
+
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "about",
+        "after",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "him",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "no",
+        "nor",
+        "not",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+    ]
+)
 """Common English function words, left out of both documents and queries (as a search engine's analyser
 would), so "how to ..." does not match every text that contains "to"."""
 
@@ -91,8 +197,9 @@ class BM25:
     True
     """
 
-    def __init__(self, texts: Sequence[str], *, k1: float = 1.5, b: float = 0.75,
-                 stop_words: Iterable[str] | None = STOP_WORDS) -> None:
+    def __init__(
+        self, texts: Sequence[str], *, k1: float = 1.5, b: float = 0.75, stop_words: Iterable[str] | None = STOP_WORDS
+    ) -> None:
         if isinstance(texts, str):
             raise TypeError("texts must be a list of strings, not one string. Wrap it: [text].")
         texts = list(texts)
@@ -119,8 +226,9 @@ class BM25:
             counts.extend(bag.values())
         self.vocabulary = vocabulary
         # Documents × terms, stored by column: a query reads only its terms' columns.
-        self.counts = sparse.csc_matrix((np.asarray(counts, dtype=np.float64), (rows, cols)),
-                                        shape=(len(texts), len(vocabulary)))
+        self.counts = sparse.csc_matrix(
+            (np.asarray(counts, dtype=np.float64), (rows, cols)), shape=(len(texts), len(vocabulary))
+        )
         self.lengths = lengths
         self.average_length = float(lengths.mean()) if len(texts) and lengths.mean() > 0 else 1.0
         n_docs = len(texts)
@@ -170,9 +278,15 @@ class BM25:
         order = hits[np.argsort(-scores[hits], kind="stable")][:k]
         terms = self.query_terms(query)
         matched = [[t for t in terms if t in set(self.tokenize(self.texts[r]))] for r in order]
-        return pd.DataFrame({"rank": np.arange(1, len(order) + 1), "row": order.astype(np.int64),
-                             "label": [self.texts[r] for r in order], "score": scores[order],
-                             "matched": matched})
+        return pd.DataFrame(
+            {
+                "rank": np.arange(1, len(order) + 1),
+                "row": order.astype(np.int64),
+                "label": [self.texts[r] for r in order],
+                "score": scores[order],
+                "matched": matched,
+            }
+        )
 
     def spans(self, text: str, query: str) -> list[tuple[int, int]]:
         """Where the words of ``query`` occur in ``text``, as character spans (for highlighting)."""

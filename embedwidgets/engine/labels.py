@@ -113,8 +113,9 @@ class LabelIndex:
             pool = [c for c in self.labels if abs(len(c) - len(token)) <= 1]
         close = difflib.get_close_matches(token, pool, n=4 * n + len(found), cutoff=0.6)
         # Among similar spellings, prefer frequent words (earlier rows): "wooman" → "woman", not "woolman".
-        ranked = sorted(close, key=lambda c: -difflib.SequenceMatcher(None, token, c).ratio()
-                        + 0.02 * math.log10(self.rows[c] + 1))
+        ranked = sorted(
+            close, key=lambda c: -difflib.SequenceMatcher(None, token, c).ratio() + 0.02 * math.log10(self.rows[c] + 1)
+        )
         for candidate in ranked:
             if candidate not in found and candidate != token:
                 found.append(candidate)
@@ -125,7 +126,9 @@ def _one_edit_away(word: str) -> set[str]:
     """Every string one deletion, swap of neighbours, replacement or insertion away (Norvig's speller)."""
     letters = "abcdefghijklmnopqrstuvwxyz"
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    return ({left + right[1:] for left, right in splits if right}
-            | {left + right[1] + right[0] + right[2:] for left, right in splits if len(right) > 1}
-            | {left + ch + right[1:] for left, right in splits if right for ch in letters}
-            | {left + ch + right for left, right in splits for ch in letters})
+    return (
+        {left + right[1:] for left, right in splits if right}
+        | {left + right[1] + right[0] + right[2:] for left, right in splits if len(right) > 1}
+        | {left + ch + right[1:] for left, right in splits if right for ch in letters}
+        | {left + ch + right for left, right in splits for ch in letters}
+    )

@@ -47,11 +47,11 @@ def pca(matrix: torch.Tensor, n_components: int = 2, progress: Progress | None =
     n_components = min(n_components, d)
     mean = torch.zeros(d, dtype=torch.float64, device=matrix.device)
     for start in range(0, n, COVARIANCE_CHUNK):
-        mean += matrix[start:start + COVARIANCE_CHUNK].double().sum(0)
+        mean += matrix[start : start + COVARIANCE_CHUNK].double().sum(0)
     mean /= max(n, 1)
     covariance = torch.zeros(d, d, dtype=torch.float64, device=matrix.device)
     for start in range(0, n, COVARIANCE_CHUNK):
-        block = matrix[start:start + COVARIANCE_CHUNK].double() - mean
+        block = matrix[start : start + COVARIANCE_CHUNK].double() - mean
         covariance += block.T @ block
         if progress:
             progress(0.8 * min(1.0, (start + COVARIANCE_CHUNK) / n), "PCA: covariance")
@@ -59,15 +59,22 @@ def pca(matrix: torch.Tensor, n_components: int = 2, progress: Progress | None =
     axes = _fix_signs(vectors[:, -n_components:].flip(1).T.contiguous())
     out = np.empty((n, n_components), dtype=np.float32)
     for start in range(0, n, COVARIANCE_CHUNK):
-        block = matrix[start:start + COVARIANCE_CHUNK].double() - mean
-        out[start:start + COVARIANCE_CHUNK] = (block @ axes.T).float().cpu().numpy()
+        block = matrix[start : start + COVARIANCE_CHUNK].double() - mean
+        out[start : start + COVARIANCE_CHUNK] = (block @ axes.T).float().cpu().numpy()
     if progress:
         progress(1.0, "PCA: done")
     return out
 
 
-def project(es: "EmbeddingSet", method: str = "pca", n_components: int = 2, *, seed: int = 0,
-            progress: Progress | None = None, **options: Any) -> np.ndarray:
+def project(
+    es: EmbeddingSet,
+    method: str = "pca",
+    n_components: int = 2,
+    *,
+    seed: int = 0,
+    progress: Progress | None = None,
+    **options: Any,
+) -> np.ndarray:
     """Coordinates of every row (float32, rows × n_components) from the normalised vectors, cached per
     set and parameters."""
     if method not in PROJECTIONS:
@@ -120,7 +127,7 @@ def _tsne(data: np.ndarray, n_components: int, seed: int, progress: Progress | N
     return coords
 
 
-def axes(es: "EmbeddingSet", x: tuple[Any, Any], y: tuple[Any, Any] | None = None) -> np.ndarray:
+def axes(es: EmbeddingSet, x: tuple[Any, Any], y: tuple[Any, Any] | None = None) -> np.ndarray:
     """Coordinates along directions defined by pairs: ``x=("man", "woman")`` is the cosine-space direction
     from man to woman. Each end is a label or a vector. Returns rows × 1 (x only) or rows × 2.
 
@@ -131,7 +138,7 @@ def axes(es: "EmbeddingSet", x: tuple[Any, Any], y: tuple[Any, Any] | None = Non
     return torch.stack([unit @ direction for direction in columns], dim=1).cpu().numpy()
 
 
-def _direction(es: "EmbeddingSet", pair: tuple[Any, Any], name: str) -> torch.Tensor:
+def _direction(es: EmbeddingSet, pair: tuple[Any, Any], name: str) -> torch.Tensor:
     if not isinstance(pair, (tuple, list)) or len(pair) != 2:
         raise ValueError(f"{name}= takes a pair (from, to) of labels or vectors, e.g. ('man', 'woman').")
     ends = []
@@ -141,7 +148,9 @@ def _direction(es: "EmbeddingSet", pair: tuple[Any, Any], name: str) -> torch.Te
         else:
             vector = torch.as_tensor(np.asarray(end, dtype=np.float32), device=es.device)
             if vector.shape != (es.dim,):
-                raise ValueError(f"a vector end of {name}= must have dimension {es.dim}, got shape {tuple(vector.shape)}.")
+                raise ValueError(
+                    f"a vector end of {name}= must have dimension {es.dim}, got shape {tuple(vector.shape)}."
+                )
             vector = vector / vector.norm().clamp_min(torch.finfo(torch.float32).tiny)
         ends.append(vector)
     direction = ends[1] - ends[0]

@@ -41,7 +41,7 @@ def group_rows(dim: int) -> int:
     return 64 if dim <= 96 else 16 if dim <= 192 else 8
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def bf16_is_fast(device_type: str = "cpu") -> bool:
     """Whether this CPU has bfloat16 dot-product instructions (AVX512-BF16 or AMX), which make
     bfloat16 matrix products several times faster than float32."""
@@ -72,7 +72,7 @@ class Scorer:
     def n_rows(self) -> int:
         return self.matrix.shape[0]
 
-    def pick(self, which: slice | torch.Tensor) -> "Scorer":
+    def pick(self, which: slice | torch.Tensor) -> Scorer:
         """The same scorer for some of its queries (a slice or an index tensor)."""
         raise NotImplementedError
 
@@ -111,10 +111,10 @@ class LinearScorer(Scorer):
     scored in bfloat16 and only the rescoring uses ``matrix``.
     """
 
-    matrix: torch.Tensor          # (n, d)
-    queries: torch.Tensor         # (b, d)
+    matrix: torch.Tensor  # (n, d)
+    queries: torch.Tensor  # (b, d)
     half_sq_norms: torch.Tensor | None = None  # (n,), only for euclidean
-    screen: torch.Tensor | None = None         # (n, d) bfloat16, only for unit rows and queries
+    screen: torch.Tensor | None = None  # (n, d) bfloat16, only for unit rows and queries
     _queries_t: torch.Tensor | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -122,7 +122,7 @@ class LinearScorer(Scorer):
         self.dtype = self.matrix.dtype if self.screen is None else self.screen.dtype
         self.margin = 0.0 if self.screen is None else 2 * BF16_ERROR
 
-    def pick(self, which: slice | torch.Tensor) -> "LinearScorer":
+    def pick(self, which: slice | torch.Tensor) -> LinearScorer:
         return LinearScorer(self.matrix, self.queries[which], self.half_sq_norms, self.screen)
 
     def block(self, start: int, stop: int, out: torch.Tensor) -> None:
@@ -176,8 +176,9 @@ def _chunk_rows(n: int, b: int, group: int) -> int:
     return -(-wanted // group) * group
 
 
-def _top_k_batch(scorer: Scorer, k: int, chunk: int, group: int,
-                 exclude: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+def _top_k_batch(
+    scorer: Scorer, k: int, chunk: int, group: int, exclude: torch.Tensor | None
+) -> tuple[torch.Tensor, torch.Tensor]:
     n, b = scorer.n_rows, scorer.n_queries
     device = scorer.matrix.device
     buffer = torch.empty(chunk, b, device=device, dtype=scorer.dtype)
@@ -187,7 +188,7 @@ def _top_k_batch(scorer: Scorer, k: int, chunk: int, group: int,
         stop = min(n, start + chunk)
         scorer.block(start, stop, buffer)
         if stop - start < chunk:
-            buffer[stop - start:] = float("-inf")
+            buffer[stop - start :] = float("-inf")
         if exclude is not None:
             _mask_excluded(buffer, exclude, start, stop, query_ids)
         group_max.append(buffer.view(chunk // group, group, b).amax(1))
@@ -211,16 +212,16 @@ def _top_k_batch(scorer: Scorer, k: int, chunk: int, group: int,
     return scores, indices
 
 
-def _mask_excluded(buffer: torch.Tensor, exclude: torch.Tensor, start: int, stop: int,
-                   query_ids: torch.Tensor) -> None:
+def _mask_excluded(buffer: torch.Tensor, exclude: torch.Tensor, start: int, stop: int, query_ids: torch.Tensor) -> None:
     inside = (exclude >= start) & (exclude < stop)
     if inside.any():
         which = query_ids[:, None].expand_as(exclude)[inside]
         buffer[exclude[inside] - start, which] = float("-inf")
 
 
-def _rescore_groups(scorer: Scorer, groups: torch.Tensor, group: int, k: int,
-                    exclude: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+def _rescore_groups(
+    scorer: Scorer, groups: torch.Tensor, group: int, k: int, exclude: torch.Tensor | None
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Exact top k among the rows of the given groups ((b, width) group ids per query)."""
     rows = (groups[:, :, None] * group + torch.arange(group, device=groups.device)).reshape(groups.shape[0], -1)
     n, b = scorer.n_rows, scorer.n_queries

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 PAIR_BLOCK_ELEMENTS = 1 << 24  # rows × rows compared at once when looking for duplicates
 
 
-def duplicates(es: "EmbeddingSet", threshold: float = 0.95) -> pd.DataFrame:
+def duplicates(es: EmbeddingSet, threshold: float = 0.95) -> pd.DataFrame:
     """Groups of rows whose cosine similarity is at least ``threshold`` (linked transitively), found exactly by
     comparing every pair in blocks. Returns ``group, row, label, similarity`` (to the group's first row),
     biggest group first; rows without a near-duplicate are left out."""
@@ -35,7 +35,7 @@ def duplicates(es: "EmbeddingSet", threshold: float = 0.95) -> pd.DataFrame:
 
     step = max(1, PAIR_BLOCK_ELEMENTS // max(n, 1))
     for start in range(0, n, step):
-        block = unit[start:start + step] @ unit[start:].T  # only pairs (i, j) with j >= i
+        block = unit[start : start + step] @ unit[start:].T  # only pairs (i, j) with j >= i
         rows, cols = torch.nonzero(block >= threshold, as_tuple=True)
         for i, j in zip((rows + start).tolist(), (cols + start).tolist()):
             if i < j:
@@ -51,11 +51,21 @@ def duplicates(es: "EmbeddingSet", threshold: float = 0.95) -> pd.DataFrame:
     order = sorted(members, key=lambda r: (-sizes[roots[r]], roots[r], r))
     group_ids = {g: i for i, g in enumerate(dict.fromkeys(roots[r] for r in order))}
     first = {g: unit[g] for g in group_ids}
-    return pd.DataFrame([{"group": group_ids[roots[r]], "row": int(r), "label": es.labels[r],
-                          "similarity": float(unit[r] @ first[roots[r]])} for r in order], columns=columns)
+    return pd.DataFrame(
+        [
+            {
+                "group": group_ids[roots[r]],
+                "row": int(r),
+                "label": es.labels[r],
+                "similarity": float(unit[r] @ first[roots[r]]),
+            }
+            for r in order
+        ],
+        columns=columns,
+    )
 
 
-def outliers(es: "EmbeddingSet", k: int = 10) -> pd.Series:
+def outliers(es: EmbeddingSet, k: int = 10) -> pd.Series:
     """Each row's cosine distance (1 − similarity) to its k-th nearest other row: high means isolated.
     Aligned with the rows, indexed by label."""
     if not isinstance(k, int) or k < 1:
@@ -68,14 +78,15 @@ def outliers(es: "EmbeddingSet", k: int = 10) -> pd.Series:
     batch = 4096
     for start in range(0, len(es), batch):
         rows = torch.arange(start, min(start + batch, len(es)), device=es.device)
-        scorer = search.LinearScorer(unit, unit[rows].float().to(unit.dtype),
-                                     screen=es.screen_matrix(len(es), len(rows)))
+        scorer = search.LinearScorer(
+            unit, unit[rows].float().to(unit.dtype), screen=es.screen_matrix(len(es), len(rows))
+        )
         best, _ = search.top_k(scorer, k, exclude=rows[:, None])
-        scores[start:start + len(rows)] = 1.0 - best[:, k - 1].float().cpu().numpy()
+        scores[start : start + len(rows)] = 1.0 - best[:, k - 1].float().cpu().numpy()
     return pd.Series(scores, index=es.labels, name="outlier_score")
 
 
-def classify(es: "EmbeddingSet", classes: Sequence[str], encoder: Any = None) -> pd.DataFrame:
+def classify(es: EmbeddingSet, classes: Sequence[str], encoder: Any = None) -> pd.DataFrame:
     """Zero-shot classes: each row goes to the class name whose embedding is nearest (cosine).
 
     Class names are encoded with ``encoder`` (default: the set's own); for a word set without an encoder,
@@ -90,19 +101,22 @@ def classify(es: "EmbeddingSet", classes: Sequence[str], encoder: Any = None) ->
     else:
         vectors = es.unit[es._rows(names)].float()
     if vectors.shape[1] != es.dim:
-        raise ValueError(f"the class names were encoded to dimension {vectors.shape[1]}, but the set has "
-                         f"dimension {es.dim}; use the encoder that made the set.")
+        raise ValueError(
+            f"the class names were encoded to dimension {vectors.shape[1]}, but the set has "
+            f"dimension {es.dim}; use the encoder that made the set."
+        )
     vectors = vectors / vectors.norm(dim=1, keepdim=True).clamp_min(torch.finfo(torch.float32).tiny)
     similarity = (es.unit.float() @ vectors.T).cpu().numpy()
     best = similarity.argmax(1)
-    frame = pd.DataFrame({"label": es.labels, "class": [names[i] for i in best],
-                          "score": similarity[np.arange(len(es)), best]})
+    frame = pd.DataFrame(
+        {"label": es.labels, "class": [names[i] for i in best], "score": similarity[np.arange(len(es)), best]}
+    )
     for i, name in enumerate(names):
         frame[f"score:{name}"] = similarity[:, i]
     return frame
 
 
-def recommend(es: "EmbeddingSet", liked: Sequence[str], k: int = 10) -> pd.DataFrame:
+def recommend(es: EmbeddingSet, liked: Sequence[str], k: int = 10) -> pd.DataFrame:
     """Rows nearest to the mean of the liked rows' unit vectors, the liked rows left out."""
     if isinstance(liked, str):
         liked = [liked]

@@ -7,4 +7,11 @@ from .neighbors import NeighborBrowser
 from .search_compare import SearchCompare
 from .similarity import SimilarityMatrix
 
-__all__ = ["AnalogyExplorer", "ClusterView", "EmbeddingExplorer", "NeighborBrowser", "SearchCompare", "SimilarityMatrix"]
+__all__ = [
+    "AnalogyExplorer",
+    "ClusterView",
+    "EmbeddingExplorer",
+    "NeighborBrowser",
+    "SearchCompare",
+    "SimilarityMatrix",
+]

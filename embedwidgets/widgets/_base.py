@@ -76,7 +76,8 @@ class EmbedWidget(anywidget.AnyWidget):
             if isinstance(source, Path) and not source.exists():
                 raise EmbedWidgetsError(
                     f"the widget front end {source.name} is missing from {source.parent}: the JavaScript was "
-                    f"not built. Reinstall the package (pip install .) with Node.js and npm available.")
+                    f"not built. Reinstall the package (pip install .) with Node.js and npm available."
+                )
         unknown = [key for key in kwargs if not self.has_trait(key)]
         if unknown:
             public = sorted(n for n in self.trait_names() if not n.startswith("_") and n not in _HIDDEN)

@@ -16,8 +16,18 @@ LABEL_CHARS = 500
 FIELD_CHARS = 300
 
 
-def standalone_html(*, title: str, xy: np.ndarray, values: np.ndarray, legend: dict, labels: Sequence[str],
-                    metadata: pd.DataFrame, cluster_labels: list[dict], point_size: float, opacity: float) -> str:
+def standalone_html(
+    *,
+    title: str,
+    xy: np.ndarray,
+    values: np.ndarray,
+    legend: dict,
+    labels: Sequence[str],
+    metadata: pd.DataFrame,
+    cluster_labels: list[dict],
+    point_size: float,
+    opacity: float,
+) -> str:
     """The page as a string. ``xy`` is (n × 2) in [-1, 1]; ``values`` and ``legend`` as the widget sends them."""
     n = len(xy)
     columns = [str(c) for c in metadata.columns]
@@ -40,10 +50,12 @@ def standalone_html(*, title: str, xy: np.ndarray, values: np.ndarray, legend: d
     # Inside <script type="application/json"> nothing runs, but "</script>" would end the element: escape the
     # characters that HTML parsing could act on. JSON.parse turns them back into the same text.
     data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return (PAGE.replace("@@TITLE@@", html.escape(title))
-            .replace("@@STYLE@@", STYLE)
-            .replace("@@SCRIPT@@", SCRIPT)
-            .replace("@@DATA@@", data))
+    return (
+        PAGE.replace("@@TITLE@@", html.escape(title))
+        .replace("@@STYLE@@", STYLE)
+        .replace("@@SCRIPT@@", SCRIPT)
+        .replace("@@DATA@@", data)
+    )
 
 
 def _b64(array: np.ndarray) -> str:
@@ -52,7 +64,7 @@ def _b64(array: np.ndarray) -> str:
 
 def _clip(text: object, limit: int) -> str:
     text = str(text)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _field(value: object) -> str:

@@ -16,14 +16,28 @@ MAX_K = 100
 PLOTTED_ANSWERS = 5
 # From the lesson, with what GloVe 6B 50d really answers.
 PRESETS = [
-    {"name": "king − man + woman", "a": "man", "b": "king", "c": "woman",
-     "note": "The classic: queen comes first, at cosine 0.852."},
-    {"name": "Paris − France + Germany", "a": "france", "b": "paris", "c": "germany",
-     "note": "Capitals: berlin comes first."},
-    {"name": "walked − walk + run", "a": "walk", "b": "walked", "c": "run",
-     "note": "Verb tense: ran comes first."},
-    {"name": "bigger − big + small", "a": "big", "b": "bigger", "c": "small",
-     "note": "GloVe 50d answers larger first and smaller only second: analogies are approximate."},
+    {
+        "name": "king − man + woman",
+        "a": "man",
+        "b": "king",
+        "c": "woman",
+        "note": "The classic: queen comes first, at cosine 0.852.",
+    },
+    {
+        "name": "Paris − France + Germany",
+        "a": "france",
+        "b": "paris",
+        "c": "germany",
+        "note": "Capitals: berlin comes first.",
+    },
+    {"name": "walked − walk + run", "a": "walk", "b": "walked", "c": "run", "note": "Verb tense: ran comes first."},
+    {
+        "name": "bigger − big + small",
+        "a": "big",
+        "b": "bigger",
+        "c": "small",
+        "note": "GloVe 50d answers larger first and smaller only second: analogies are approximate.",
+    },
 ]
 
 
@@ -50,11 +64,22 @@ class AnalogyExplorer(EmbedWidget):
     _plot = traitlets.List().tag(sync=True)
     _presets = traitlets.List(PRESETS).tag(sync=True)
 
-    def __init__(self, words: EmbeddingSet, *, a: str = "man", b: str = "king", c: str = "woman", k: int = 10,
-                 method: str = "3cosadd", exclude_inputs: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        words: EmbeddingSet,
+        *,
+        a: str = "man",
+        b: str = "king",
+        c: str = "woman",
+        k: int = 10,
+        method: str = "3cosadd",
+        exclude_inputs: bool = True,
+        **kwargs: Any,
+    ) -> None:
         if not isinstance(words, EmbeddingSet):
-            raise TypeError(f"AnalogyExplorer needs an EmbeddingSet of words (e.g. ew.glove()), "
-                            f"not {type(words).__name__}.")
+            raise TypeError(
+                f"AnalogyExplorer needs an EmbeddingSet of words (e.g. ew.glove()), not {type(words).__name__}."
+            )
         self.words = self._completion_set = words
         self._quiet = True  # no runs while the traits are first set
         kwargs.setdefault("title", f"Analogies · {words.name}")
@@ -84,10 +109,8 @@ class AnalogyExplorer(EmbedWidget):
             if not all(words):
                 raise ValueError("type three words: a is to b as c is to ?")
             a, b, c = words
-            found = self.words.analogy([b, c], [a], k=self.k, method=self.method,
-                                       exclude_inputs=self.exclude_inputs)
-            flipped = self.words.analogy([b, c], [a], k=3, method=self.method,
-                                         exclude_inputs=not self.exclude_inputs)
+            found = self.words.analogy([b, c], [a], k=self.k, method=self.method, exclude_inputs=self.exclude_inputs)
+            flipped = self.words.analogy([b, c], [a], k=3, method=self.method, exclude_inputs=not self.exclude_inputs)
             geometry = analogy_geometry(self.words, a, b, c, found.label[:PLOTTED_ANSWERS].tolist())
         except (EmbedWidgetsError, KeyError, ValueError) as error:
             self._failure = error
@@ -110,5 +133,7 @@ class AnalogyExplorer(EmbedWidget):
 
 
 def _records(frame: pd.DataFrame, inputs: set[str]) -> list[dict]:
-    return [{"rank": int(r.rank), "label": r.label, "score": float(r.score), "is_input": r.label in inputs}
-            for r in frame.itertuples(index=False)]
+    return [
+        {"rank": int(r.rank), "label": r.label, "score": float(r.score), "is_input": r.label in inputs}
+        for r in frame.itertuples(index=False)
+    ]

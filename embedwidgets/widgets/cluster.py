@@ -39,8 +39,26 @@ PROGRESS_INTERVAL_S = 0.1
 
 # Categorical colours (ours), then grey for noise, "other" and rows without a value.
 PALETTE = [
-    "#2f6db5", "#e8772e", "#3a9a4a", "#d0393e", "#8a63c2", "#9a6a4f", "#dd6fb5", "#1fa5b8", "#b8b532", "#5d6470",
-    "#8fb6e8", "#f5b26b", "#8fd17f", "#f28e8b", "#c6aee6", "#c9a08a", "#f2b3d8", "#86d5df", "#e0de8a", "#a9a9b3",
+    "#2f6db5",
+    "#e8772e",
+    "#3a9a4a",
+    "#d0393e",
+    "#8a63c2",
+    "#9a6a4f",
+    "#dd6fb5",
+    "#1fa5b8",
+    "#b8b532",
+    "#5d6470",
+    "#8fb6e8",
+    "#f5b26b",
+    "#8fd17f",
+    "#f28e8b",
+    "#c6aee6",
+    "#c9a08a",
+    "#f2b3d8",
+    "#86d5df",
+    "#e0de8a",
+    "#a9a9b3",
 ]
 GREY = "#b3b7bf"
 PLAIN = "#4a7fc1"
@@ -107,10 +125,22 @@ class ClusterView(EmbedWidget):
     _projection_options = traitlets.List().tag(sync=True)
     _svg_limit = traitlets.Int(SVG_MAX_POINTS).tag(sync=True)
 
-    def __init__(self, embeddings: EmbeddingSet, *, projection: str | Any = "umap", color_by: str = "cluster",
-                 labels: bool = True, k: int = 8, cluster_method: str = "kmeans", seed: int = 0,
-                 text_column: str | None = None, point_size: float | None = None, opacity: float | None = None,
-                 background: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        embeddings: EmbeddingSet,
+        *,
+        projection: str | Any = "umap",
+        color_by: str = "cluster",
+        labels: bool = True,
+        k: int = 8,
+        cluster_method: str = "kmeans",
+        seed: int = 0,
+        text_column: str | None = None,
+        point_size: float | None = None,
+        opacity: float | None = None,
+        background: bool = True,
+        **kwargs: Any,
+    ) -> None:
         if not isinstance(embeddings, EmbeddingSet):
             raise TypeError(f"embeddings must be an EmbeddingSet, not {type(embeddings).__name__}.")
         if len(embeddings) == 0:
@@ -155,14 +185,23 @@ class ClusterView(EmbedWidget):
         self._quiet = True
         kwargs.setdefault("title", f"Clusters · {embeddings.name}")
         try:
-            super().__init__(projection=projection, color_by=color_by, labels=labels, k=k,
-                             cluster_method=cluster_method, _n=n, accepts_text=embeddings.encoder is not None,
-                             point_size=_default_size(n) if point_size is None else point_size,
-                             opacity=_default_opacity(n) if opacity is None else opacity, **kwargs)
+            super().__init__(
+                projection=projection,
+                color_by=color_by,
+                labels=labels,
+                k=k,
+                cluster_method=cluster_method,
+                _n=n,
+                accepts_text=embeddings.encoder is not None,
+                point_size=_default_size(n) if point_size is None else point_size,
+                opacity=_default_opacity(n) if opacity is None else opacity,
+                **kwargs,
+            )
         except traitlets.TraitError as error:
             raise ValueError(str(error)) from None
         self._projection_options = [[p, p.upper() if p != "tsne" else "t-SNE"] for p in PROJECTIONS] + (
-            [["custom", "your coordinates"]] if self._custom is not None else [])
+            [["custom", "your coordinates"]] if self._custom is not None else []
+        )
         self._color_options = self._options()
         self._quiet = False
         self._start_projection()
@@ -187,8 +226,9 @@ class ClusterView(EmbedWidget):
     @traitlets.validate("cluster_method")
     def _check_method(self, proposal: dict) -> str:
         if proposal["value"] not in CLUSTERINGS:
-            raise traitlets.TraitError(f"cluster_method={proposal['value']!r} is not a clustering; use one of "
-                                       f"{list(CLUSTERINGS)}.")
+            raise traitlets.TraitError(
+                f"cluster_method={proposal['value']!r} is not a clustering; use one of {list(CLUSTERINGS)}."
+            )
         return proposal["value"]
 
     @traitlets.validate("k")
@@ -227,8 +267,9 @@ class ClusterView(EmbedWidget):
         if value in COLOR_MODES or self._column(value) is not None:
             return value
         columns = [str(c) for c in self.embeddings.metadata.columns]
-        raise traitlets.TraitError(f"color_by={value!r} is neither a colour mode {list(COLOR_MODES)} nor a metadata "
-                                   f"column {columns}.")
+        raise traitlets.TraitError(
+            f"color_by={value!r} is neither a colour mode {list(COLOR_MODES)} nor a metadata column {columns}."
+        )
 
     @traitlets.validate("selected")
     def _check_selected(self, proposal: dict) -> list[int]:
@@ -412,8 +453,11 @@ class ClusterView(EmbedWidget):
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             with self._lock:
-                running = [t for kind, t in self._threads.items()
-                           if kind in kinds and t.is_alive() and t is not threading.current_thread()]
+                running = [
+                    t
+                    for kind, t in self._threads.items()
+                    if kind in kinds and t.is_alive() and t is not threading.current_thread()
+                ]
             if not running:
                 return
             for thread in running:
@@ -434,17 +478,27 @@ class ClusterView(EmbedWidget):
             raise EmbedWidgetsError("the layout is not ready (it failed, see the error); nothing to save.")
         values, legend = self._color_arrays()
         target = Path(path)
-        target.write_text(standalone_html(
-            title=self.title if title is None else title, xy=self._xy_unit, values=values, legend=legend,
-            labels=self.embeddings.labels, metadata=self.embeddings.metadata,
-            cluster_labels=self._cluster_labels if self.labels else [], point_size=self.point_size,
-            opacity=self.opacity), encoding="utf-8")
+        target.write_text(
+            standalone_html(
+                title=self.title if title is None else title,
+                xy=self._xy_unit,
+                values=values,
+                legend=legend,
+                labels=self.embeddings.labels,
+                metadata=self.embeddings.metadata,
+                cluster_labels=self._cluster_labels if self.labels else [],
+                point_size=self.point_size,
+                opacity=self.opacity,
+            ),
+            encoding="utf-8",
+        )
         return target
 
     # ---- background jobs ------------------------------------------------------------------------
 
-    def _start(self, kind: str, work: Callable[[Callable[[float, str], None]], Any],
-               apply: Callable[[Any], None], message: str) -> int:
+    def _start(
+        self, kind: str, work: Callable[[Callable[[float, str], None]], Any], apply: Callable[[Any], None], message: str
+    ) -> int:
         """Run ``work(progress)`` (in a thread unless ``background=False``) and ``apply`` its result if no newer
         job of the same kind started meanwhile. Returns the job id."""
         with self._lock:
@@ -517,8 +571,12 @@ class ClusterView(EmbedWidget):
             self.progress = None
             return
         kind, (fraction, message) = next(reversed(self._active.items()))
-        self.progress = {"kind": kind, "fraction": max(0.0, min(1.0, fraction)), "message": message,
-                         "jobs": len(self._active)}
+        self.progress = {
+            "kind": kind,
+            "fraction": max(0.0, min(1.0, fraction)),
+            "message": message,
+            "jobs": len(self._active),
+        }
 
     def _start_projection(self) -> None:
         method, seed, es = self.projection, self.seed, self.embeddings
@@ -588,10 +646,15 @@ class ClusterView(EmbedWidget):
     def _recolor(self) -> None:
         """Colour values and legend for ``color_by``; slow modes compute in a background job."""
         mode = self.color_by
-        slow = {"outliers": ("_outliers", lambda: self.embeddings.outliers(self._outlier_k), "outlier scores"),
-                "duplicates": ("_duplicates", lambda: self.embeddings.duplicates(self._duplicate_threshold),
-                               "near-duplicates"),
-                "classes": ("_classes", lambda: self.embeddings.classify(self._class_names or []), "classes")}
+        slow = {
+            "outliers": ("_outliers", lambda: self.embeddings.outliers(self._outlier_k), "outlier scores"),
+            "duplicates": (
+                "_duplicates",
+                lambda: self.embeddings.duplicates(self._duplicate_threshold),
+                "near-duplicates",
+            ),
+            "classes": ("_classes", lambda: self.embeddings.classify(self._class_names or []), "classes"),
+        }
         if mode in slow and getattr(self, slow[mode][0]) is None:
             attribute, compute, message = slow[mode]
 
@@ -649,14 +712,15 @@ class ClusterView(EmbedWidget):
             if len(frame):
                 groups[frame.row.to_numpy(dtype=np.int64)] = frame.group.to_numpy(dtype=np.int64)
             firsts = frame.drop_duplicates("group") if len(frame) else frame
-            texts = {int(r.group): f"group {int(r.group)} · {_clip(r.label, 60)}"
-                     for r in firsts.itertuples(index=False)}
+            texts = {
+                int(r.group): f"group {int(r.group)} · {_clip(r.label, 60)}" for r in firsts.itertuples(index=False)
+            }
             order = [int(g) for g in firsts.group] if len(frame) else []
             title = f"near-duplicates (cosine ≥ {self._duplicate_threshold:g})"
-            values, legend = _categorical(groups, order, texts, title,
-                                          noise_text="no near-duplicate")
-            legend["note"] = (f"{len(order):,} groups, {len(frame):,} rows" if len(frame)
-                              else "no near-duplicates at this threshold")
+            values, legend = _categorical(groups, order, texts, title, noise_text="no near-duplicate")
+            legend["note"] = (
+                f"{len(order):,} groups, {len(frame):,} rows" if len(frame) else "no near-duplicates at this threshold"
+            )
             return values, legend
         if mode == "classes":
             if self._classes is None:
@@ -664,8 +728,9 @@ class ClusterView(EmbedWidget):
             names = self._class_names or []
             index = {name: i for i, name in enumerate(names)}
             ids = self._classes["class"].map(index).to_numpy(dtype=np.int64)
-            return _categorical(ids, list(range(len(names))), dict(enumerate(names)), "zero-shot classes",
-                                limit=len(names))
+            return _categorical(
+                ids, list(range(len(names))), dict(enumerate(names)), "zero-shot classes", limit=len(names)
+            )
         column = self._column(mode)
         if column is None:
             raise KeyError(f"no metadata column {mode!r}.")
@@ -675,15 +740,19 @@ class ClusterView(EmbedWidget):
         """The metadata column that ``value`` names (``"column:<name>"`` or a bare name), or None."""
         columns = list(self.embeddings.metadata.columns)
         by_text = {str(c): c for c in columns}
-        if value.startswith(COLUMN_PREFIX) and value[len(COLUMN_PREFIX):] in by_text:
-            return by_text[value[len(COLUMN_PREFIX):]]
+        if value.startswith(COLUMN_PREFIX) and value[len(COLUMN_PREFIX) :] in by_text:
+            return by_text[value[len(COLUMN_PREFIX) :]]
         if value not in COLOR_MODES and value in by_text:
             return by_text[value]
         return None
 
     def _options(self) -> list[list[str]]:
-        options = [["cluster", "cluster"], ["outliers", "outlier score"], ["similarity", "similarity to the query"],
-                   ["duplicates", "near-duplicates"]]
+        options = [
+            ["cluster", "cluster"],
+            ["outliers", "outlier score"],
+            ["similarity", "similarity to the query"],
+            ["duplicates", "near-duplicates"],
+        ]
         if self._class_names:
             options.append(["classes", "zero-shot classes"])
         options.append(["none", "single colour"])
@@ -703,8 +772,16 @@ class ClusterView(EmbedWidget):
             if not len(members):
                 continue
             x, y = np.median(members, axis=0)
-            out.append({"cluster": int(row.cluster), "x": float(x), "y": float(y), "text": str(row.label),
-                        "size": int(row.size), "color": PALETTE[position % len(PALETTE)]})
+            out.append(
+                {
+                    "cluster": int(row.cluster),
+                    "x": float(x),
+                    "y": float(y),
+                    "text": str(row.label),
+                    "size": int(row.size),
+                    "color": PALETTE[position % len(PALETTE)],
+                }
+            )
         return out
 
     # ---- search and highlight -------------------------------------------------------------------
@@ -736,8 +813,9 @@ class ClusterView(EmbedWidget):
             rows = [self.embeddings.row(label) for label in found.label]
             own = self.embeddings.row(query)
             rows = ([own] if own is not None else []) + [r for r in rows if r is not None]
-            self._set_highlight(np.asarray(rows, dtype=np.int64), "query",
-                                f"the {len(found):,} points nearest to “{query}”")
+            self._set_highlight(
+                np.asarray(rows, dtype=np.int64), "query", f"the {len(found):,} points nearest to “{query}”"
+            )
             self._report(None)
         if self.color_by == "similarity":
             self._publish_colors()
@@ -753,8 +831,18 @@ class ClusterView(EmbedWidget):
 
     @handler("set")
     def _set_request(self, **params: Any) -> dict:
-        allowed = {"projection", "color_by", "k", "cluster_method", "labels", "point_size", "opacity", "search",
-                   "query", "query_k"}
+        allowed = {
+            "projection",
+            "color_by",
+            "k",
+            "cluster_method",
+            "labels",
+            "point_size",
+            "opacity",
+            "search",
+            "query",
+            "query_k",
+        }
         unknown = set(params) - allowed
         if unknown:
             raise ValueError(f"unknown settings {sorted(unknown)}.")
@@ -811,7 +899,7 @@ class ClusterView(EmbedWidget):
         prefix = "data:image/png;base64,"
         if not isinstance(data, str) or not data.startswith(prefix):
             raise ValueError("expected a PNG data URL.")
-        image = base64.b64decode(data[len(prefix):], validate=True)
+        image = base64.b64decode(data[len(prefix) :], validate=True)
         if not image.startswith(b"\x89PNG"):
             raise ValueError("the export is not a PNG image.")
         self.last_png = image
@@ -837,8 +925,9 @@ def _as_coordinates(projection: Any, n: int) -> np.ndarray:
     try:
         coords = np.asarray(projection, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ValueError(f"projection is {PROJECTIONS} or an (n × 2) array of numbers, not "
-                         f"{type(projection).__name__}.") from None
+        raise ValueError(
+            f"projection is {PROJECTIONS} or an (n × 2) array of numbers, not {type(projection).__name__}."
+        ) from None
     if coords.shape != (n, 2):
         raise ValueError(f"projection coordinates must have shape ({n}, 2), one row per point; got {coords.shape}.")
     if not np.isfinite(coords).all():
@@ -870,8 +959,15 @@ def _plain_legend(title: str, note: str) -> dict:
     return {"title": title, "kind": "none", "dtype": "uint8", "colors": [PLAIN], "items": [], "note": note}
 
 
-def _categorical(ids: np.ndarray, order: list[int], texts: dict[int, str], title: str, *,
-                 noise_text: str = "other", limit: int = MAX_LEGEND) -> tuple[np.ndarray, dict]:
+def _categorical(
+    ids: np.ndarray,
+    order: list[int],
+    texts: dict[int, str],
+    title: str,
+    *,
+    noise_text: str = "other",
+    limit: int = MAX_LEGEND,
+) -> tuple[np.ndarray, dict]:
     """Category values 0..m-1 in ``order`` (the first ``limit`` get legend rows), plus one grey value, named
     ``noise_text``, for every id not in ``order`` (HDBSCAN noise, rows without a duplicate, rare values)."""
     ids = np.asarray(ids, dtype=np.int64)
@@ -887,13 +983,22 @@ def _categorical(ids: np.ndarray, order: list[int], texts: dict[int, str], title
         values[hit] = sorter[where[hit]]
     counts = np.bincount(values, minlength=grey + 1)
     colors = [PALETTE[i % len(PALETTE)] for i in range(grey)] + [GREY]
-    items = [{"value": i, "label": texts.get(cid, str(cid)), "color": colors[i], "count": int(counts[i])}
-             for cid, i in list(lookup.items())[:limit]]
+    items = [
+        {"value": i, "label": texts.get(cid, str(cid)), "color": colors[i], "count": int(counts[i])}
+        for cid, i in list(lookup.items())[:limit]
+    ]
     if counts[grey]:
         items.append({"value": grey, "label": noise_text, "color": GREY, "count": int(counts[grey])})
     dtype = np.uint8 if grey < 256 else np.int32
-    legend = {"title": title, "kind": "categorical", "dtype": np.dtype(dtype).name, "colors": colors,
-              "items": items, "more": max(0, len(order) - limit), "note": ""}
+    legend = {
+        "title": title,
+        "kind": "categorical",
+        "dtype": np.dtype(dtype).name,
+        "colors": colors,
+        "items": items,
+        "more": max(0, len(order) - limit),
+        "note": "",
+    }
     return values.astype(dtype), legend
 
 
@@ -905,9 +1010,16 @@ def _continuous(scores: np.ndarray, title: str) -> tuple[np.ndarray, dict]:
     span = high - low
     values = np.where(finite, (scores - low) / span if span > 0 else 0.5, 0.0).astype(np.float32)
     missing = int((~finite).sum())
-    legend = {"title": title, "kind": "continuous", "dtype": "float32", "colors": ramp(256), "min": low,
-              "max": high, "items": [],
-              "note": f"{missing:,} rows without a value are drawn at the low end" if missing else ""}
+    legend = {
+        "title": title,
+        "kind": "continuous",
+        "dtype": "float32",
+        "colors": ramp(256),
+        "min": low,
+        "max": high,
+        "items": [],
+        "note": f"{missing:,} rows without a value are drawn at the low end" if missing else "",
+    }
     return np.clip(values, 0.0, 1.0), legend
 
 
@@ -918,21 +1030,27 @@ def _column_colors(column: pd.Series, name: str) -> tuple[np.ndarray, dict]:
         return _continuous(column.to_numpy(dtype=np.float64, na_value=np.nan), name)
     texts = column.map(_text, na_action="ignore")
     counts = texts.value_counts(dropna=True)
-    top = list(counts.index[:MAX_CATEGORIES - 1]) if len(counts) > MAX_CATEGORIES else list(counts.index)
+    top = list(counts.index[: MAX_CATEGORIES - 1]) if len(counts) > MAX_CATEGORIES else list(counts.index)
     codes = {value: i for i, value in enumerate(top)}
     ids = texts.map(codes).fillna(-1).to_numpy(dtype=np.int64)
     rest = len(counts) - len(top)
     other = f"other ({rest:,} values)" if rest else "missing"
     if rest and texts.isna().any():
         other = f"other ({rest:,} values) or missing"
-    values, legend = _categorical(ids, list(range(len(top))), {i: _clip(v, 60) for i, v in enumerate(top)}, name,
-                                  noise_text=other, limit=MAX_CATEGORIES)
+    values, legend = _categorical(
+        ids,
+        list(range(len(top))),
+        {i: _clip(v, 60) for i, v in enumerate(top)},
+        name,
+        noise_text=other,
+        limit=MAX_CATEGORIES,
+    )
     return values, legend
 
 
 def ramp(steps: int) -> list[str]:
     """``steps`` colours along the sequential ramp, as #rrggbb."""
-    anchors = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in RAMP_ANCHORS], dtype=np.float64)
+    anchors = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in RAMP_ANCHORS], dtype=np.float64)
     where = np.linspace(0, len(anchors) - 1, steps)
     low = np.floor(where).astype(int).clip(0, len(anchors) - 2)
     mix = (where - low)[:, None]
@@ -950,7 +1068,7 @@ def _text(value: Any) -> str:
 
 def _clip(text: str, limit: int) -> str:
     text = str(text)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _free_name(name: str, frame: pd.DataFrame) -> str:

@@ -42,8 +42,16 @@ class NeighborBrowser(EmbedWidget):
     _overlap = traitlets.Float(allow_none=True, default_value=None).tag(sync=True)
     _names = traitlets.List().tag(sync=True)
 
-    def __init__(self, embeddings: EmbeddingSet, *, query: str | None = None, k: int = 15, metric: str = "cosine",
-                 compare: EmbeddingSet | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        embeddings: EmbeddingSet,
+        *,
+        query: str | None = None,
+        k: int = 15,
+        metric: str = "cosine",
+        compare: EmbeddingSet | None = None,
+        **kwargs: Any,
+    ) -> None:
         for name, value in (("embeddings", embeddings), ("compare", compare)):
             if value is not None and not isinstance(value, EmbeddingSet):
                 raise TypeError(f"{name} must be an EmbeddingSet, not {type(value).__name__}.")
@@ -55,8 +63,15 @@ class NeighborBrowser(EmbedWidget):
         self._failure: BaseException | None = None
         names = [embeddings.name] + ([compare.name] if compare is not None else [])
         kwargs.setdefault("title", f"Neighbours · {embeddings.name}")
-        super().__init__(query=query, k=k, metric=metric, history=[query], _names=names,
-                         accepts_text=embeddings.encoder is not None, **kwargs)
+        super().__init__(
+            query=query,
+            k=k,
+            metric=metric,
+            history=[query],
+            _names=names,
+            accepts_text=embeddings.encoder is not None,
+            **kwargs,
+        )
         self._quiet = False
         self.run()
 
@@ -152,5 +167,7 @@ def _records(frame: pd.DataFrame, metric: str, shared: set[str]) -> list[dict]:
     else:  # distances: the nearest gets the longest bar
         far = scores.max() if len(scores) else 1.0
         bars = 1.0 - scores / far if far > 0 else np.ones_like(scores)
-    return [{"rank": int(r.rank), "label": r.label, "score": float(r.score), "bar": float(bar),
-             "shared": r.label in shared} for r, bar in zip(frame.itertuples(index=False), bars)]
+    return [
+        {"rank": int(r.rank), "label": r.label, "score": float(r.score), "bar": float(bar), "shared": r.label in shared}
+        for r, bar in zip(frame.itertuples(index=False), bars)
+    ]

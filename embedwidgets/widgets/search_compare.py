@@ -46,9 +46,17 @@ class SearchCompare(EmbedWidget):
     _keyword_total = traitlets.Int(0).tag(sync=True)  # texts that contain at least one of them
     _info = traitlets.Dict().tag(sync=True)
 
-    def __init__(self, texts: Sequence[str] | pd.DataFrame | EmbeddingSet, *, encoder: Any = None,
-                 query: str = LESSON_QUERY, k: int = 5, text_column: str = "text",
-                 title_column: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        texts: Sequence[str] | pd.DataFrame | EmbeddingSet,
+        *,
+        encoder: Any = None,
+        query: str = LESSON_QUERY,
+        k: int = 5,
+        text_column: str = "text",
+        title_column: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.texts, self.titles = _texts_and_titles(texts, text_column, title_column)
         if not self.texts:
             raise ValueError("SearchCompare needs at least one text to search.")
@@ -60,9 +68,16 @@ class SearchCompare(EmbedWidget):
         self._quiet = True
         self._failure: BaseException | None = None
         kwargs.setdefault("title", "Keyword search vs semantic search")
-        super().__init__(query=query, k=k, _info={"count": len(self.texts), "model": model,
-                                                   "keyword": f"BM25 (k1={self.index.k1:g}, b={self.index.b:g})"},
-                         **kwargs)
+        super().__init__(
+            query=query,
+            k=k,
+            _info={
+                "count": len(self.texts),
+                "model": model,
+                "keyword": f"BM25 (k1={self.index.k1:g}, b={self.index.b:g})",
+            },
+            **kwargs,
+        )
         self._quiet = False
         self.run()
 
@@ -86,10 +101,16 @@ class SearchCompare(EmbedWidget):
         return self._frame(self._semantic_rows)
 
     def _frame(self, rows: list[dict]) -> pd.DataFrame:
-        return pd.DataFrame({"rank": [r["rank"] for r in rows], "row": [r["row"] for r in rows],
-                             "title": [self.titles[r["row"]] for r in rows],
-                             "text": [self.texts[r["row"]] for r in rows],
-                             "score": [r["score"] for r in rows], "matched": [r["matched"] for r in rows]})
+        return pd.DataFrame(
+            {
+                "rank": [r["rank"] for r in rows],
+                "row": [r["row"] for r in rows],
+                "title": [self.titles[r["row"]] for r in rows],
+                "text": [self.texts[r["row"]] for r in rows],
+                "score": [r["score"] for r in rows],
+                "matched": [r["matched"] for r in rows],
+            }
+        )
 
     def run(self) -> None:
         """Run both searches for the current query; errors show inline and leave both columns empty."""
@@ -112,8 +133,10 @@ class SearchCompare(EmbedWidget):
             return
         best = float(scores[top[0]]) if len(top) else 1.0
         keyword_rank = {int(row): rank for rank, row in enumerate(top, 1)}
-        keyword_rows = [self._row(rank, int(row), float(scores[row]), float(scores[row]) / best, terms)
-                        for rank, row in enumerate(top, 1)]
+        keyword_rows = [
+            self._row(rank, int(row), float(scores[row]), float(scores[row]) / best, terms)
+            for rank, row in enumerate(top, 1)
+        ]
         semantic_rows = []
         for rank, (row, score) in enumerate(zip(rows[0], similarity[0]), 1):
             if row < 0:
@@ -132,10 +155,15 @@ class SearchCompare(EmbedWidget):
         """One result for the view: the title and text cut into plain and matched pieces."""
         title, text = self.titles[row], self.texts[row]
         found = set(self.index.tokenize(text if title is None else f"{title}\n{text}"))
-        return {"rank": rank, "row": row, "score": score, "bar": bar,
-                "matched": [t for t in terms if t in found],
-                "title": None if title is None else _pieces(title, terms, None),
-                "text": _pieces(text, terms, SNIPPET_CHARS)}
+        return {
+            "rank": rank,
+            "row": row,
+            "score": score,
+            "bar": bar,
+            "matched": [t for t in terms if t in found],
+            "title": None if title is None else _pieces(title, terms, None),
+            "text": _pieces(text, terms, SNIPPET_CHARS),
+        }
 
     @handler("run")
     def _run_request(self, **params: Any) -> dict:
@@ -165,20 +193,28 @@ def _pieces(text: str, terms: Sequence[str], limit: int | None) -> list[list]:
 def _texts_and_titles(texts: Any, text_column: str, title_column: str | None) -> tuple[list[str], list[str | None]]:
     if isinstance(texts, EmbeddingSet):
         frame = texts.metadata
-        titles = (frame[title_column].astype(str).tolist() if title_column and title_column in frame.columns
-                  else [None] * len(texts))
+        titles = (
+            frame[title_column].astype(str).tolist()
+            if title_column and title_column in frame.columns
+            else [None] * len(texts)
+        )
         return list(texts.labels), titles
     if isinstance(texts, pd.DataFrame):
         if text_column not in texts.columns:
-            raise KeyError(f"no column {text_column!r} in the DataFrame; its columns are {list(texts.columns)}. "
-                           f"Name the text column with text_column=.")
+            raise KeyError(
+                f"no column {text_column!r} in the DataFrame; its columns are {list(texts.columns)}. "
+                f"Name the text column with text_column=."
+            )
         if title_column is None and "title" in texts.columns:
             title_column = "title"
         if title_column is not None and title_column not in texts.columns:
             raise KeyError(f"no column {title_column!r} in the DataFrame; its columns are {list(texts.columns)}.")
         items = texts[text_column].tolist()
-        titles = [None] * len(items) if title_column is None else [
-            None if pd.isna(t) else str(t) for t in texts[title_column]]
+        titles = (
+            [None] * len(items)
+            if title_column is None
+            else [None if pd.isna(t) else str(t) for t in texts[title_column]]
+        )
     elif isinstance(texts, str):
         raise TypeError("texts must be a list of strings or a DataFrame, not one string. Wrap it: [text].")
     elif isinstance(texts, pd.Series):
@@ -188,8 +224,9 @@ def _texts_and_titles(texts: Any, text_column: str, title_column: str | None) ->
         titles = [None] * len(items)
     bad = next((i for i, t in enumerate(items) if not isinstance(t, str)), None)
     if bad is not None:
-        raise TypeError(f"every text must be a string; item {bad} is {type(items[bad]).__name__}. "
-                        f"Convert them with str() first.")
+        raise TypeError(
+            f"every text must be a string; item {bad} is {type(items[bad]).__name__}. Convert them with str() first."
+        )
     return items, titles
 
 
@@ -199,8 +236,10 @@ def _embeddings(source: Any, documents: list[str], encoder: Any) -> EmbeddingSet
         if encoder is not None:
             raise ValueError("pass either an EmbeddingSet (which brings its own encoder) or encoder=, not both.")
         if source.encoder is None:
-            raise ValueError("this EmbeddingSet has no encoder, so a query cannot be embedded; build it with "
-                             "EmbeddingSet.from_texts(texts, encoder=...).")
+            raise ValueError(
+                "this EmbeddingSet has no encoder, so a query cannot be embedded; build it with "
+                "EmbeddingSet.from_texts(texts, encoder=...)."
+            )
         return source
     if encoder is None:
         from ..data import minilm
@@ -210,5 +249,6 @@ def _embeddings(source: Any, documents: list[str], encoder: Any) -> EmbeddingSet
         raise TypeError(f"encoder must have an encode(texts) method, not {type(encoder).__name__}.")
     vectors = encoder.encode(documents)
     # Row i is text i: repeated texts get numbered labels instead of being dropped.
-    return EmbeddingSet(documents, vectors, encoder=encoder, duplicates="number",
-                        name=getattr(encoder, "name", "texts"))
+    return EmbeddingSet(
+        documents, vectors, encoder=encoder, duplicates="number", name=getattr(encoder, "name", "texts")
+    )

@@ -28,5 +28,7 @@ class SidebarNote(anywidget.AnyWidget):
 
     def __repr__(self) -> str:
         # What hosts without widget support print instead.
-        return (f"{self.title or 'The widget'} is pinned to the {self.area} side panel; that needs JupyterLab 4 or "
-                f"Notebook 7 with the embedwidgets extension, and widget support in this front end.")
+        return (
+            f"{self.title or 'The widget'} is pinned to the {self.area} side panel; that needs JupyterLab 4 or "
+            f"Notebook 7 with the embedwidgets extension, and widget support in this front end."
+        )

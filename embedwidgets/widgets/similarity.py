@@ -34,8 +34,15 @@ class SimilarityMatrix(EmbedWidget):
     _labels = traitlets.List(traitlets.Unicode()).tag(sync=True)
     _values = traitlets.Bytes(b"").tag(sync=True)  # float32, row-major, in display order
 
-    def __init__(self, texts_or_set: Sequence[str] | EmbeddingSet, *, encoder: Any = None,
-                 labels: Sequence[str] | None = None, order: str = "cluster", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        texts_or_set: Sequence[str] | EmbeddingSet,
+        *,
+        encoder: Any = None,
+        labels: Sequence[str] | None = None,
+        order: str = "cluster",
+        **kwargs: Any,
+    ) -> None:
         items, vectors = _vectors(texts_or_set, encoder, labels)
         self._items = items
         self._similarity = cosine_matrix(vectors)
@@ -83,8 +90,10 @@ def _vectors(source: Any, encoder: Any, labels: Sequence[str] | None) -> tuple[l
             encoder = minilm()
         vectors = np.asarray(encoder.encode(items), dtype=np.float64) if items else np.zeros((0, 1))
     if not 2 <= len(items) <= MAX_ITEMS:
-        raise ValueError(f"a similarity matrix shows between 2 and {MAX_ITEMS} items, got {len(items)}; "
-                         f"pick a subset (labels=[...]) for bigger sets.")
+        raise ValueError(
+            f"a similarity matrix shows between 2 and {MAX_ITEMS} items, got {len(items)}; "
+            f"pick a subset (labels=[...]) for bigger sets."
+        )
     if len(set(items)) != len(items):
         raise ValueError("the items repeat; pass each text or label once.")
     return items, vectors

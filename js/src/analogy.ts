@@ -11,6 +11,7 @@ import {
   isolateKeys,
   listen,
   scoreBar,
+  setTraits,
   showError,
   svg,
   toolbar,
@@ -41,7 +42,7 @@ function render({ model, el }: RenderProps): () => void {
       c: inputs.c.value.trim(),
       ...changes,
     };
-    requester.request("run", params);
+    setTraits(model as AnyModel, params);
   };
 
   const inputs = {

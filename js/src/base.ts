@@ -227,6 +227,23 @@ export function trackBusy(root: HTMLElement, model: AnyModel, requester: Request
   };
 }
 
+/**
+ * Whether ``node`` has the keyboard focus. ``document.activeElement`` is the shadow host when a page (marimo,
+ * for one) renders the widget inside a shadow root, so ask the element itself.
+ */
+export function hasFocus(node: Element): boolean {
+  return node.matches(":focus");
+}
+
+/**
+ * Set traits from the view and send them to the kernel in one message: Python validates them and runs once,
+ * and hosts that react to changes made in the view (marimo re-runs dependent cells) see them.
+ */
+export function setTraits(model: AnyModel, changes: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(changes)) model.set(name, value);
+  model.save_changes();
+}
+
 let uniqueCounter = 0;
 export function uniqueId(prefix: string): string {
   uniqueCounter += 1;
@@ -288,7 +305,7 @@ export class Autocomplete {
     const response = await this.requester.request(this.requestKind, { prefix, limit: 8 });
     // Drop suggestions that arrive after the text changed, a choice was made, or the focus left.
     if (response.status !== "ok" || this.input.value !== prefix || generation !== this.generation) return;
-    if (document.activeElement !== this.input) return;
+    if (!hasFocus(this.input)) return;
     this.show(response.data.options as string[]);
   }
 

@@ -12,6 +12,7 @@ import {
   clear,
   connect,
   h,
+  hasFocus,
   isolateKeys,
   listen,
   showError,
@@ -623,8 +624,8 @@ function render({ model, el }: RenderProps): () => void {
 
   const drawControls = () => {
     title.textContent = m.get("title") as string;
-    if (document.activeElement !== find) find.value = m.get("search") as string;
-    if (document.activeElement !== query.input) query.value = m.get("query") as string;
+    if (!hasFocus(find)) find.value = m.get("search") as string;
+    if (!hasFocus(query.input)) query.value = m.get("query") as string;
     queryK.value = String(m.get("query_k"));
     fillSelect(projection, (m.get("_projection_options") as [string, string][]) ?? [], m.get("projection") as string);
     fillSelect(colorBy, (m.get("_color_options") as [string, string][]) ?? [], m.get("color_by") as string);

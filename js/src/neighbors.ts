@@ -11,6 +11,7 @@ import {
   isolateKeys,
   listen,
   scoreBar,
+  setTraits,
   showError,
   toolbar,
   trackBusy,
@@ -31,7 +32,7 @@ function render({ model, el }: RenderProps): () => void {
   const root = h("div", { class: "ew-root ew-neighbors", attrs: { role: "group", "aria-label": "Neighbour browser" } });
   isolateKeys(root);
 
-  const run = (changes: Record<string, unknown>) => requester.request("run", changes);
+  const run = (changes: Record<string, unknown>) => setTraits(model as AnyModel, changes);
   const query = new Autocomplete("Query", requester, (value) => run({ query: value.trim() }));
   query.input.classList.add("ew-query");
   const k = h("input", {

@@ -4,7 +4,7 @@
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import "./styles.css";
 import "./search_compare.css";
-import { clear, connect, formatScore, h, isolateKeys, listen, scoreBar, showError, toolbar, trackBusy, widgetModule } from "./base";
+import { clear, connect, formatScore, h, isolateKeys, listen, scoreBar, setTraits, showError, toolbar, trackBusy, widgetModule } from "./base";
 
 type Piece = [string, boolean];
 type Row = {
@@ -41,7 +41,7 @@ function render({ model, el }: RenderProps): () => void {
   });
   isolateKeys(root);
 
-  const run = (changes: Record<string, unknown>) => requester.request("run", changes);
+  const run = (changes: Record<string, unknown>) => setTraits(model as AnyModel, changes);
   const submit = () => run({ query: query.value.trim(), k: Number(k.value) });
   const query = h("input", {
     class: "ew-input ew-query-wide",

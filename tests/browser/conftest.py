@@ -36,8 +36,18 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from ewbrowser import (CHROMIUM, CHROMIUM_FLAGS, HOSTS, OPEN, Notebook, Server, free_port, server_env, start_jupyter,
-                       write_notebook)
+from ewbrowser import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    HOSTS,
+    OPEN,
+    Notebook,
+    Server,
+    free_port,
+    server_env,
+    start_jupyter,
+    write_notebook,
+)
 from playwright.sync_api import sync_playwright
 
 
@@ -61,9 +71,12 @@ def jupyter_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def browser():
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        pytest.fail(f"Chromium is missing at {CHROMIUM}: the browser tests need it. Install Debian's "
-                    f"(`apt-get install -y chromium`, or `make chromium`) or point $EW_CHROMIUM at one. "
-                    f"Do not run `playwright install`.", pytrace=False)
+        pytest.fail(
+            f"Chromium is missing at {CHROMIUM}: the browser tests need it. Install Debian's "
+            f"(`apt-get install -y chromium`, or `make chromium`) or point $EW_CHROMIUM at one. "
+            f"Do not run `playwright install`.",
+            pytrace=False,
+        )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
         yield browser
@@ -108,10 +121,25 @@ def voila_factory(tmp_path_factory):
         base = tmp_path_factory.mktemp("voila")
         path = write_notebook(base, name, cells)
         port = free_port()
-        args = [sys.executable, "-m", "voila", str(path), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-                "--VoilaConfiguration.show_tracebacks=True", "--Voila.port_retries=0"]
-        server = Server(args, url=f"http://127.0.0.1:{port}", ready_path="/voila/static/voila.js",
-                        log=base / "voila.log", env=server_env(base), cwd=base)
+        args = [
+            sys.executable,
+            "-m",
+            "voila",
+            str(path),
+            "--no-browser",
+            f"--port={port}",
+            "--Voila.ip=127.0.0.1",
+            "--VoilaConfiguration.show_tracebacks=True",
+            "--Voila.port_retries=0",
+        ]
+        server = Server(
+            args,
+            url=f"http://127.0.0.1:{port}",
+            ready_path="/voila/static/voila.js",
+            log=base / "voila.log",
+            env=server_env(base),
+            cwd=base,
+        )
         servers.append(server)
         return server.url
 
@@ -135,4 +163,3 @@ def pytest_runtest_makereport(item, call):
                 report.sections.append(("screenshot", str(path)))
             except Exception as error:  # a closed page must not hide the real failure
                 report.sections.append(("screenshot", f"none: {error}"))
-

@@ -19,7 +19,8 @@ try:
 except ImportError as error:  # fail, never skip: the browser suite is part of `make test`
     raise ImportError(
         "tests/browser needs Python Playwright: pip install -e '.[test]' (never `playwright install`; "
-        "the tests drive Debian's /usr/bin/chromium)") from error
+        "the tests drive Debian's /usr/bin/chromium)"
+    ) from error
 
 CHROMIUM = os.environ.get("EW_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -63,8 +64,9 @@ class Server:
     def __init__(self, args: list[str], *, url: str, ready_path: str, log: Path, env: dict, cwd: Path) -> None:
         self.url, self.log = url, log
         self._log_file = open(log, "wb")
-        self.process = subprocess.Popen(args, stdout=self._log_file, stderr=subprocess.STDOUT, env=env, cwd=cwd,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            args, stdout=self._log_file, stderr=subprocess.STDOUT, env=env, cwd=cwd, start_new_session=True
+        )
         deadline = time.monotonic() + SERVER_START_S
         while True:
             if self.process.poll() is not None:
@@ -136,15 +138,30 @@ def start_jupyter(base: Path) -> Server:
     root.mkdir(parents=True, exist_ok=True)
     port = free_port()
     args = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1", "--allow-root",
-        "--ServerApp.token=", "--ServerApp.password=", f"--ServerApp.root_dir={root}",
-        "--LabApp.expose_app_in_browser=True", "--JupyterNotebookApp.expose_app_in_browser=True",
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        f"--port={port}",
+        "--ip=127.0.0.1",
+        "--allow-root",
+        "--ServerApp.token=",
+        "--ServerApp.password=",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.expose_app_in_browser=True",
+        "--JupyterNotebookApp.expose_app_in_browser=True",
         "--LabApp.extension_manager=readonly",  # no PyPI look-ups from the extension manager
         "--ServerApp.port_retries=0",
         "--ServerApp.disable_check_xsrf=True",  # lets teardown shut kernels down through the REST API
     ]
-    server = Server(args, url=f"http://127.0.0.1:{port}", ready_path="/api/status", log=base / "server.log",
-                    env=server_env(base), cwd=root)
+    server = Server(
+        args,
+        url=f"http://127.0.0.1:{port}",
+        ready_path="/api/status",
+        log=base / "server.log",
+        env=server_env(base),
+        cwd=root,
+    )
     server.root_dir = root
     return server
 
@@ -157,8 +174,7 @@ def write_notebook(root: Path, name: str, cells: list[str]) -> Path:
     import nbformat
 
     notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
-                                       "language": "python"}
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     notebook.metadata["language_info"] = {"name": "python"}
     notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
     path = root / name
@@ -185,7 +201,7 @@ CELL_ERROR = """(index) => {
   return null;
 }"""
 
-OPEN: list["Notebook"] = []  # notebooks open now, for screenshots of failures
+OPEN: list[Notebook] = []  # notebooks open now, for screenshots of failures
 
 
 class Notebook:
@@ -201,8 +217,7 @@ class Notebook:
 
     def unexpected_errors(self) -> list[str]:
         """Uncaught page errors and console errors, less the hosts' own known noise."""
-        return [e for e in self.page_errors + self.console_errors
-                if not any(noise.search(e) for noise in HOST_NOISE)]
+        return [e for e in self.page_errors + self.console_errors if not any(noise.search(e) for noise in HOST_NOISE)]
 
     @property
     def url(self) -> str:
@@ -222,7 +237,7 @@ class Notebook:
     def cell(self, index: int):
         return self.cells.nth(index)
 
-    def open(self) -> "Notebook":
+    def open(self) -> Notebook:
         self.page.goto(self.url)
         self.wait_idle(KERNEL_MS)
         expect(self.cells.first).to_be_visible()
@@ -232,7 +247,8 @@ class Notebook:
         """Wait until the notebook's kernel is connected and idle (the status indicator alone can say
         "idle" before the session has its kernel, and a cell run then does nothing)."""
         self.page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(
-            state="attached", timeout=timeout)
+            state="attached", timeout=timeout
+        )
         self.page.wait_for_function(KERNEL_READY, timeout=timeout, polling=100)
 
     def prompt(self, index: int):
@@ -247,19 +263,22 @@ class Notebook:
         expect(cell).to_have_class(re.compile(r"\bjp-mod-active\b"))
         expect(self.notebook).to_have_class(re.compile(r"\bjp-mod-commandMode\b"))
         self.page.keyboard.press("Shift+Enter")
-        waits = [("to start", "t !== before", 10_000),
-                 ("to finish", "/\\[\\d+\\]/.test(t) && t !== before", timeout)]
+        waits = [("to start", "t !== before", 10_000), ("to finish", "/\\[\\d+\\]/.test(t) && t !== before", timeout)]
         for what, condition, limit in waits:
             try:
                 self.page.wait_for_function(
                     f"([el, before]) => {{ const t = el.textContent.trim(); return {condition}; }}",
-                    arg=[prompt.element_handle(), before], timeout=limit, polling=100)
+                    arg=[prompt.element_handle(), before],
+                    timeout=limit,
+                    polling=100,
+                )
             except PlaywrightError as error:
                 shot = Path(os.environ.get("TMPDIR", "/tmp")) / f"ew-run-cell-{self.name}-{index}.png"
                 self.page.screenshot(path=shot)
                 raise AssertionError(
                     f"cell {index} of {self.name} did not {what} in {limit / 1000:.0f} s: prompt {before!r} -> "
-                    f"{prompt.inner_text().strip()!r}; screenshot {shot}") from error
+                    f"{prompt.inner_text().strip()!r}; screenshot {shot}"
+                ) from error
         self.wait_idle(timeout)
         # Read the cell's outputs from the notebook model: the hosts render a traceback as stderr text.
         raised = self.page.evaluate(CELL_ERROR, index)
@@ -287,8 +306,10 @@ class Notebook:
     def run_code(self, code: str) -> str:
         """Type ``code`` into the last cell, run it and return its output text (a "later cell")."""
         index = self.cells.count() - 1
-        if self.cell(index).locator(".cm-content").inner_text().strip() or \
-                self.cell(index).locator(".jp-OutputArea-output").count():
+        if (
+            self.cell(index).locator(".cm-content").inner_text().strip()
+            or self.cell(index).locator(".jp-OutputArea-output").count()
+        ):
             # Keep earlier outputs: write into a new cell at the end instead.
             self.page.keyboard.press("Escape")
             self.prompt(index).click()

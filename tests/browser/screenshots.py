@@ -18,8 +18,15 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from ewbrowser import (CHROMIUM, CHROMIUM_FLAGS, KERNEL_MS, Notebook, SETUP,  # noqa: E402
-                       start_jupyter, write_notebook)
+from ewbrowser import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    KERNEL_MS,
+    SETUP,  # noqa: E402
+    Notebook,
+    start_jupyter,
+    write_notebook,
+)
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 OUT = HERE.parent.parent / "notebooks" / "images"
@@ -41,7 +48,7 @@ CELLS = [
     "minilm, average = ew.minilm(), ew.WordAverage(w)\n"
     'meta = articles[["id", "topic"]]\n'
     'mini_docs = ew.EmbeddingSet(titles, minilm.encode(texts), metadata=meta, encoder=minilm, name="MiniLM")\n'
-    'avg_docs = ew.EmbeddingSet(titles, average.encode(texts), metadata=meta, encoder=average, '
+    "avg_docs = ew.EmbeddingSet(titles, average.encode(texts), metadata=meta, encoder=average, "
     'name="averaged GloVe")\n'
     'cmp = ew.NeighborBrowser(mini_docs, compare=avg_docs, query="how do I format a date in Python", k=5)\ncmp',
     # 4: search_compare.png (as in 10_keyword_search_vs_meaning)
@@ -163,8 +170,10 @@ def shoot_sidebar(nb: Notebook) -> None:
 
 def main() -> int:
     if not Path(CHROMIUM).is_file():
-        print(f"Chromium is missing at {CHROMIUM}: `make chromium` installs Debian's (never `playwright install`).",
-              file=sys.stderr)
+        print(
+            f"Chromium is missing at {CHROMIUM}: `make chromium` installs Debian's (never `playwright install`).",
+            file=sys.stderr,
+        )
         return 2
     OUT.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -214,8 +223,7 @@ def main() -> int:
         finally:
             server.stop()
     if failures:
-        print("screenshots FAILED, a widget did not render:\n" + "\n".join(f"- {f}" for f in failures),
-              file=sys.stderr)
+        print("screenshots FAILED, a widget did not render:\n" + "\n".join(f"- {f}" for f in failures), file=sys.stderr)
         return 1
     print(f"screenshots written to {OUT} in {time.monotonic() - started:.0f} s")
     return 0

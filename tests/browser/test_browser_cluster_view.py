@@ -175,8 +175,10 @@ def to_data(box: dict, sx: float, sy: float) -> tuple[float, float]:
 
 
 def circle(cx: float, cy: float, r: float, vertices: int = 16) -> list[tuple[float, float]]:
-    return [(cx + r * math.cos(2 * math.pi * i / vertices), cy + r * math.sin(2 * math.pi * i / vertices))
-            for i in range(vertices)]
+    return [
+        (cx + r * math.cos(2 * math.pi * i / vertices), cy + r * math.sin(2 * math.pi * i / vertices))
+        for i in range(vertices)
+    ]
 
 
 def drag_lasso(nb, ring: tuple[float, float, float], *, shift: bool) -> list[list[float]]:

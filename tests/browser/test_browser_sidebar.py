@@ -52,7 +52,8 @@ def test_extension_is_loaded(nb):
 def test_pin_from_python_gives_a_live_view(nb):
     nb.run_code(f"a.show_in_sidebar(title={HOSTILE!r})")
     expect(nb.notebook.locator(".ew-sidebar-note").last).to_have_text(
-        f"{HOSTILE} is pinned to the right side panel. Close it there, or call close_sidebar().")
+        f"{HOSTILE} is pinned to the right side panel. Close it there, or call close_sidebar()."
+    )
     side = panel(nb, "Mine")
     expect(side).to_have_count(1)
     expect(side.locator(".ew-sidebar-title")).to_have_text(HOSTILE)  # a title is text, never markup
@@ -64,7 +65,9 @@ def test_pin_from_python_gives_a_live_view(nb):
     cosmul = side.locator("button.ew-method[data-method='3cosmul']")
     cosmul.click()
     expect(cosmul).to_have_attribute("aria-pressed", "true")
-    expect(nb.widget(ANALOGY).locator("button.ew-method[data-method='3cosmul']")).to_have_attribute("aria-pressed", "true")
+    expect(nb.widget(ANALOGY).locator("button.ew-method[data-method='3cosmul']")).to_have_attribute(
+        "aria-pressed", "true"
+    )
     field = side.get_by_label("word c", exact=True)
     field.fill("germany")
     for name, word in (("a", "france"), ("b", "paris")):

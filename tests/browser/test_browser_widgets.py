@@ -16,11 +16,15 @@ CELLS = [
     'a = ew.AnalogyExplorer(w, a="man", b="king", c="woman", k=5)\na',
     'cmp = ew.NeighborBrowser(w, query="frog", k=8, compare=ew.glove(vocab=20000))\ncmp',
 ]
-NEIGHBOR_STATE = ('{"query": n.query, "metric": n.metric, "k": n.k, "history": n.history, "error": n.error, '
-                  '"labels": n.results.label.tolist()}')
-ANALOGY_STATE = ('{"a": a.a, "b": a.b, "c": a.c, "method": a.method, "exclude_inputs": a.exclude_inputs, '
-                 '"error": a.error, "labels": a.results.label.tolist(), '
-                 '"inputs_shown": [r["label"] for r in a._rows if r["is_input"]]}')
+NEIGHBOR_STATE = (
+    '{"query": n.query, "metric": n.metric, "k": n.k, "history": n.history, "error": n.error, '
+    '"labels": n.results.label.tolist()}'
+)
+ANALOGY_STATE = (
+    '{"a": a.a, "b": a.b, "c": a.c, "method": a.method, "exclude_inputs": a.exclude_inputs, '
+    '"error": a.error, "labels": a.results.label.tolist(), '
+    '"inputs_shown": [r["label"] for r in a._rows if r["is_input"]]}'
+)
 
 
 @pytest.fixture(scope="module", params=HOSTS)
@@ -270,8 +274,9 @@ def test_compare_mode_shows_two_columns_and_the_overlap(nb):
     overlap = view.locator(".ew-overlap")
     expect(overlap).to_have_text(re.compile(r"^overlap@8: 0\.\d\d \(\d neighbours in both, marked ●\)$"))
 
-    state = nb.kernel_json('{"overlap": cmp._overlap, "main": cmp.results.label.tolist(), '
-                           '"other": cmp.compare_results.label.tolist()}')
+    state = nb.kernel_json(
+        '{"overlap": cmp._overlap, "main": cmp.results.label.tolist(), "other": cmp.compare_results.label.tolist()}'
+    )
     assert labels_of(main) == state["main"] and labels_of(other) == state["other"]
     shared = set(state["main"]) & set(state["other"])
     assert overlap.inner_text().startswith(f"overlap@8: {state['overlap']:.2f} ({len(shared)} neighbours")
@@ -283,8 +288,9 @@ def test_compare_mode_shows_two_columns_and_the_overlap(nb):
     query.fill("ocean")
     query.press("Enter")
     expect(main.locator("li.ew-result .ew-label").first).to_have_text("sea")
-    state = nb.kernel_json('{"query": cmp.query, "main": cmp.results.label.tolist(), '
-                           '"other": cmp.compare_results.label.tolist()}')
+    state = nb.kernel_json(
+        '{"query": cmp.query, "main": cmp.results.label.tolist(), "other": cmp.compare_results.label.tolist()}'
+    )
     assert state["query"] == "ocean"
     expect(main.locator("li.ew-result .ew-label")).to_have_text(state["main"])
     expect(other.locator("li.ew-result .ew-label")).to_have_text(state["other"])
@@ -319,7 +325,9 @@ def test_dark_theme_follows_the_host(nb):
         change_theme(page, "JupyterLab Dark", light=False)
         page.wait_for_function(
             """root => { const c = getComputedStyle(root).backgroundColor.match(/[\\d.]+/g).map(Number);
-                         return c[0] + c[1] + c[2] < 150; }""", arg=view.element_handle())
+                         return c[0] + c[1] + c[2] < 150; }""",
+            arg=view.element_handle(),
+        )
         dark = widget_colours(view)
         assert luminance(dark["background"]) < 0.1, dark
         assert luminance(dark["color"]) > 0.5, dark
@@ -328,5 +336,6 @@ def test_dark_theme_follows_the_host(nb):
         assert dark["background"] != light["background"] and dark["color"] != light["color"]
     finally:
         change_theme(page, "JupyterLab Light", light=True)
-    page.wait_for_function("root => getComputedStyle(root).backgroundColor === %r" % light["background"],
-                           arg=view.element_handle())
+    page.wait_for_function(
+        "root => getComputedStyle(root).backgroundColor === %r" % light["background"], arg=view.element_handle()
+    )

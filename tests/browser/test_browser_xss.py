@@ -177,12 +177,15 @@ def test_control_a_real_injection_is_caught(nb):
     """Inject a payload with innerHTML inside a widget root, on purpose: the same checks must fail."""
     page = nb.page
     assert_not_injected(page)
-    page.evaluate("""label => {
+    page.evaluate(
+        """label => {
         const probe = document.createElement('div');
         probe.className = 'ew-control-probe';
         probe.innerHTML = label;                       // the mistake the widgets must never make
         document.querySelector('.ew-root').appendChild(probe);
-    }""", H1)
+    }""",
+        H1,
+    )
     try:
         page.wait_for_function("window.__pwned === 1")  # the onerror payload ran
         report = injection_report(page)
@@ -197,6 +200,7 @@ def test_control_a_real_injection_is_caught(nb):
         else:
             raise AssertionError("assert_not_injected did not notice a real injection")
     finally:
-        page.evaluate("() => { document.querySelectorAll('.ew-control-probe').forEach(e => e.remove());"
-                      " delete window.__pwned; }")
+        page.evaluate(
+            "() => { document.querySelectorAll('.ew-control-probe').forEach(e => e.remove()); delete window.__pwned; }"
+        )
     assert_not_injected(page)

@@ -5,10 +5,20 @@ import pytest
 
 from embedwidgets import UnknownTokenError
 
-KING_QUEEN = [("queen", 0.85236), ("throne", 0.76643), ("prince", 0.75921),
-              ("daughter", 0.74739), ("elizabeth", 0.74602)]
-KING_QUEEN_COSMUL = [("queen", 0.92889), ("throne", 0.88233), ("elizabeth", 0.87895),
-                     ("princess", 0.87675), ("daughter", 0.87052)]
+KING_QUEEN = [
+    ("queen", 0.85236),
+    ("throne", 0.76643),
+    ("prince", 0.75921),
+    ("daughter", 0.74739),
+    ("elizabeth", 0.74602),
+]
+KING_QUEEN_COSMUL = [
+    ("queen", 0.92889),
+    ("throne", 0.88233),
+    ("elizabeth", 0.87895),
+    ("princess", 0.87675),
+    ("daughter", 0.87052),
+]
 
 
 def test_king_minus_man_plus_woman_matches_gensim(glove, glove_kv):
@@ -60,8 +70,7 @@ def test_random_questions_match_gensim_most_similar(glove, glove_kv):
 
 def test_restrict_vocab_limits_answers_for_both_methods(glove):
     for method in ("3cosadd", "3cosmul"):
-        result = glove.analogy(positive=["king", "woman"], negative=["man"], k=20, method=method,
-                               restrict_vocab=1000)
+        result = glove.analogy(positive=["king", "woman"], negative=["man"], k=20, method=method, restrict_vocab=1000)
         assert all(glove.row(w) < 1000 for w in result.label)
 
 
@@ -89,10 +98,12 @@ def test_google_sample_matches_gensim_evaluation(glove, glove_kv, tmp_path):
 
 def test_report_splits_semantic_and_syntactic(glove, tmp_path):
     path = tmp_path / "mini.txt"
-    path.write_text(": capital-common-countries\nathens greece berlin germany\n"
-                    ": city-in-state\nchicago illinois houston texas\n: currency\n: family\n: extra\n"
-                    ": gram3-comparative\nbig bigger small smaller\ngood better bad worse\n"
-                    "zzzqqq big small smaller\n")
+    path.write_text(
+        ": capital-common-countries\nathens greece berlin germany\n"
+        ": city-in-state\nchicago illinois houston texas\n: currency\n: family\n: extra\n"
+        ": gram3-comparative\nbig bigger small smaller\ngood better bad worse\n"
+        "zzzqqq big small smaller\n"
+    )
     report = glove.evaluate_analogies(str(path))
     assert report.scored == 4 and report.skipped == 1
     assert report.semantic == 0.5  # houston is in texas, but GloVe 50d answers "ohio"

@@ -9,8 +9,18 @@ from embedwidgets import datasets
 from embedwidgets.datasets import make_topics
 from embedwidgets.engine.keyword import tokenize
 
-TOPICS = ["football", "cooking", "astronomy", "finance", "gardening", "medicine", "travel", "music",
-          "programming", "weather"]
+TOPICS = [
+    "football",
+    "cooking",
+    "astronomy",
+    "finance",
+    "gardening",
+    "medicine",
+    "travel",
+    "music",
+    "programming",
+    "weather",
+]
 # Words that should lead the keyword labels of each topic's cluster (any one of them is enough).
 TOPIC_WORDS = {
     "football": {"football", "league", "goalkeeper", "club", "match", "season", "manager", "supporters"},
@@ -27,6 +37,7 @@ TOPIC_WORDS = {
 
 
 # ---- the files --------------------------------------------------------------------------------------------
+
 
 def test_bundled_files_are_small_and_licensed():
     files = [datasets.path("articles"), datasets.path("topics")]
@@ -103,6 +114,7 @@ def test_generator_is_seeded_and_strict():
 
 
 # ---- with the real model ----------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def topic_set(minilm):

@@ -8,16 +8,22 @@ from embedwidgets import DuplicateLabelError, EmbeddingSet, UnknownTokenError
 
 
 def small():
-    return EmbeddingSet(["cat", "dog", "car", "bus"], [[1, 0, 0], [0.9, 0.1, 0], [0, 1, 0], [0, 0.9, 0.2]],
-                        metadata={"kind": ["animal", "animal", "vehicle", "vehicle"]})
+    return EmbeddingSet(
+        ["cat", "dog", "car", "bus"],
+        [[1, 0, 0], [0.9, 0.1, 0], [0, 1, 0], [0, 0.9, 0.2]],
+        metadata={"kind": ["animal", "animal", "vehicle", "vehicle"]},
+    )
 
 
-@pytest.mark.parametrize("make", [
-    lambda v: v.tolist(),
-    lambda v: v,
-    lambda v: torch.from_numpy(v),
-    lambda v: v.astype(np.float64),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda v: v.tolist(),
+        lambda v: v,
+        lambda v: torch.from_numpy(v),
+        lambda v: v.astype(np.float64),
+    ],
+)
 def test_constructor_accepts_lists_numpy_and_torch(make):
     vectors = np.random.default_rng(0).normal(size=(5, 4)).astype(np.float32)
     es = EmbeddingSet(list("abcde"), make(vectors))

@@ -75,18 +75,26 @@ def test_very_long_text_is_truncated_not_a_crash(minilm):
 
 def test_any_sentence_transformers_model_works(minilm):
     wrapped = SentenceEncoder(minilm.model, name="mine", cache=False)
-    docs = EmbeddingSet.from_texts(["stocks fell sharply", "the team won the cup", "shares dropped"],
-                                   encoder=wrapped)
+    docs = EmbeddingSet.from_texts(["stocks fell sharply", "the team won the cup", "shares dropped"], encoder=wrapped)
     assert docs.neighbors("markets crashed", k=2).label.tolist()[0] in {"stocks fell sharply", "shares dropped"}
 
 
 def test_text_sets_answer_text_queries(minilm):
-    texts = ["heart attack symptoms", "how to book cheap flights", "chest pain and sweating",
-             "best pasta recipes", "affordable airfare deals"]
-    docs = EmbeddingSet.from_texts(texts, encoder=minilm, metadata={"topic": ["med", "travel", "med", "food", "travel"]})
+    texts = [
+        "heart attack symptoms",
+        "how to book cheap flights",
+        "chest pain and sweating",
+        "best pasta recipes",
+        "affordable airfare deals",
+    ]
+    docs = EmbeddingSet.from_texts(
+        texts, encoder=minilm, metadata={"topic": ["med", "travel", "med", "food", "travel"]}
+    )
     assert docs.metadata.topic.tolist()[0] == "med"
     assert docs.neighbors("budget airline tickets", k=2).label.tolist() == [
-        "affordable airfare deals", "how to book cheap flights"]
+        "affordable airfare deals",
+        "how to book cheap flights",
+    ]
     own = docs.neighbors("heart attack symptoms", k=4)
     assert "heart attack symptoms" not in own.label.tolist()
 
@@ -103,8 +111,9 @@ def test_word_average_loses_word_order(glove):
     average = WordAverage(glove)
     a, b = average.encode(["the dog bit the man", "the man bit the dog"])
     assert cosine(a, b) == pytest.approx(1.0, abs=1e-6)
-    np.testing.assert_allclose(a, glove.vectors[[glove.row(w) for w in "the dog bit the man".split()]].mean(0),
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        a, glove.vectors[[glove.row(w) for w in ["the", "dog", "bit", "the", "man"]]].mean(0), rtol=1e-6
+    )
 
 
 def test_word_average_skips_unknown_tokens_and_handles_empty_text(glove):

@@ -75,12 +75,14 @@ def test_word_defined_axes(glove):
 
 
 def test_keyword_labels_name_the_planted_topics():
-    texts = (["the striker scored a late goal in the football match"] * 3
-             + ["the goalkeeper saved a penalty and the football fans cheered"] * 2
-             + ["the parliament passed the budget after a long vote"] * 3
-             + ["senators debated the election law in parliament"] * 2
-             + ["bake the bread dough in a hot oven"] * 3
-             + ["knead the dough and let the bread rise before you bake"] * 2)
+    texts = (
+        ["the striker scored a late goal in the football match"] * 3
+        + ["the goalkeeper saved a penalty and the football fans cheered"] * 2
+        + ["the parliament passed the budget after a long vote"] * 3
+        + ["senators debated the election law in parliament"] * 2
+        + ["bake the bread dough in a hot oven"] * 3
+        + ["knead the dough and let the bread rise before you bake"] * 2
+    )
     clusters = [0] * 5 + [1] * 5 + [2] * 5
     es = EmbeddingSet([f"{t} #{i}" for i, t in enumerate(texts)], np.eye(15))
     labels = es.cluster_labels(clusters, top_n=2).set_index("cluster")
@@ -114,9 +116,14 @@ def test_outliers_find_the_planted_ones(blobs):
 
 
 def test_zero_shot_classification(minilm):
-    texts = ["the striker scored twice in the cup final", "parliament passed the new budget law",
-             "preheat the oven and bake the cake for an hour", "the tennis champion won at wimbledon",
-             "the senate voted on the election bill", "stir the soup and season with salt"]
+    texts = [
+        "the striker scored twice in the cup final",
+        "parliament passed the new budget law",
+        "preheat the oven and bake the cake for an hour",
+        "the tennis champion won at wimbledon",
+        "the senate voted on the election bill",
+        "stir the soup and season with salt",
+    ]
     docs = EmbeddingSet.from_texts(texts, encoder=minilm)
     classes = docs.classify(["sport", "politics", "cooking"])
     assert classes["class"].tolist() == ["sport", "politics", "cooking", "sport", "politics", "cooking"]

@@ -12,8 +12,9 @@ class Wire:
 
     def request(self, kind, **params):
         self.next_id += 1
-        self.widget._on_custom_message(self.widget, {"type": "request", "id": self.next_id, "kind": kind,
-                                                     "params": params}, [])
+        self.widget._on_custom_message(
+            self.widget, {"type": "request", "id": self.next_id, "kind": kind, "params": params}, []
+        )
         response = self.sent[-1]
         assert response["type"] == "response" and response["id"] == self.next_id and response["kind"] == kind
         return response

@@ -28,12 +28,17 @@ def test_setting_traits_from_python_reruns(explorer):
     assert len(explorer.results) == 3
     explorer.method = "3cosmul"
     assert explorer.results.score[0] == pytest.approx(
-        explorer.words.analogy(["paris", "germany"], ["france"], k=1, method="3cosmul").score[0])
+        explorer.words.analogy(["paris", "germany"], ["france"], k=1, method="3cosmul").score[0]
+    )
 
 
 def test_the_exclude_inputs_pitfall_is_shown(explorer):
-    assert explorer._flipped_rows[0] == {"rank": 1, "label": "king", "score": pytest.approx(0.8854, abs=1e-4),
-                                         "is_input": True}
+    assert explorer._flipped_rows[0] == {
+        "rank": 1,
+        "label": "king",
+        "score": pytest.approx(0.8854, abs=1e-4),
+        "is_input": True,
+    }
     explorer.exclude_inputs = False
     assert explorer.results.label[0] == "king"
     assert explorer._rows[0]["is_input"] and explorer._flipped_rows[0]["label"] == "queen"

@@ -26,11 +26,13 @@ def blobs(seed=0, dim=12):
 def small():
     words = ["apple", "river", "stone", "cloud"]
     labels = [f"{words[i // PER_BLOB]} {i}" for i in range(N)]
-    metadata = pd.DataFrame({
-        "kind": [words[i // PER_BLOB] for i in range(N)],
-        "weight": np.linspace(0.0, 1.0, N),
-        "many": [f"value {i % 30}" for i in range(N)],
-    })
+    metadata = pd.DataFrame(
+        {
+            "kind": [words[i // PER_BLOB] for i in range(N)],
+            "weight": np.linspace(0.0, 1.0, N),
+            "many": [f"value {i % 30}" for i in range(N)],
+        }
+    )
     return ew.EmbeddingSet(labels, blobs(), metadata=metadata, name="blobs")
 
 
@@ -79,10 +81,12 @@ def test_the_layout_keeps_its_shape_when_normalised(small):
 def test_a_million_points_all_go_to_the_view():
     n = 1_000_000
     rng = np.random.default_rng(1)
-    big = ew.EmbeddingSet([str(i) for i in range(n)], rng.normal(size=(n, 2)).astype(np.float32),
-                          metadata={"bucket": rng.integers(0, 5, n)})
-    view = ew.ClusterView(big, projection=rng.normal(size=(n, 2)), color_by="bucket", labels=False,
-                          background=False)
+    big = ew.EmbeddingSet(
+        [str(i) for i in range(n)],
+        rng.normal(size=(n, 2)).astype(np.float32),
+        metadata={"bucket": rng.integers(0, 5, n)},
+    )
+    view = ew.ClusterView(big, projection=rng.normal(size=(n, 2)), color_by="bucket", labels=False, background=False)
     assert len(view._xy) == n * 8 and len(view._values) == n
     assert view.clusters is None  # nothing asked for clusters, so none were computed
     assert view.point_size < 2 and view.opacity <= 0.5
@@ -141,8 +145,14 @@ def test_semantic_query_highlights_the_nearest(view, wire):
 
 
 def test_text_queries_on_a_sentence_set(minilm):
-    texts = ["a heart attack needs urgent care", "cheap flights to rome", "the cat sat on the mat",
-             "myocardial infarction symptoms", "budget airline tickets", "dogs chase cats"]
+    texts = [
+        "a heart attack needs urgent care",
+        "cheap flights to rome",
+        "the cat sat on the mat",
+        "myocardial infarction symptoms",
+        "budget airline tickets",
+        "dogs chase cats",
+    ]
     docs = ew.EmbeddingSet.from_texts(texts, encoder=minilm)
     view = ew.ClusterView(docs, projection="pca", k=2, query_k=2, background=False)
     assert view.accepts_text
@@ -246,8 +256,12 @@ def test_show_classes(view, minilm):
         view.show_classes("sport")
     with pytest.raises(ValueError):
         view.show_classes(["only one"])
-    texts = ["the striker scored twice", "parliament passed the budget", "the goalkeeper was injured",
-             "the minister resigned today"]
+    texts = [
+        "the striker scored twice",
+        "parliament passed the budget",
+        "the goalkeeper was injured",
+        "the minister resigned today",
+    ]
     docs = ew.EmbeddingSet.from_texts(texts, encoder=minilm)
     news = ew.ClusterView(docs, projection="pca", k=2, background=False)
     result = news.show_classes(["sport", "politics"])

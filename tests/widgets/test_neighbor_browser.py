@@ -61,8 +61,13 @@ def test_compare_mode_marks_shared_neighbours(glove):
 
 
 def test_text_queries_on_a_sentence_set(minilm):
-    texts = ["a heart attack needs urgent care", "cheap flights to rome", "the cat sat on the mat",
-             "myocardial infarction symptoms", "budget airline tickets"]
+    texts = [
+        "a heart attack needs urgent care",
+        "cheap flights to rome",
+        "the cat sat on the mat",
+        "myocardial infarction symptoms",
+        "budget airline tickets",
+    ]
     docs = ew.EmbeddingSet.from_texts(texts, encoder=minilm)
     averaged = ew.EmbeddingSet.from_texts(texts, encoder=ew.WordAverage(ew.glove()))
     browser = ew.NeighborBrowser(docs, query="chest pain and sweating", k=2, compare=averaged)

@@ -10,8 +10,13 @@ from embedwidgets import datasets
 from embedwidgets.engine.keyword import BM25, STOP_WORDS, split_marked, token_spans, tokenize
 from embedwidgets.widgets.search_compare import SNIPPET_CHARS, SearchCompare, _pieces
 
-HEART = {"heart-attack-warning-signs", "myocardial-infarction-quiet-signs", "heart-attack-first-aid",
-         "angina-or-heart-attack", "recovery-after-heart-attack"}
+HEART = {
+    "heart-attack-warning-signs",
+    "myocardial-infarction-quiet-signs",
+    "heart-attack-first-aid",
+    "angina-or-heart-attack",
+    "recovery-after-heart-attack",
+}
 AIRFARE = {"affordable-airfare-timing", "budget-airline-fees", "fare-alerts", "air-miles"}
 PHYSICIAN = {"choosing-family-physician", "preparing-for-gp-appointment", "second-opinion", "physician-shortage-rural"}
 
@@ -25,7 +30,7 @@ class WordHash:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, text in enumerate(texts):
             for word in tokenize(text, stop_words=()):
-                seed = sum(ord(c) * 31 ** j for j, c in enumerate(word)) % (2 ** 32)
+                seed = sum(ord(c) * 31**j for j, c in enumerate(word)) % (2**32)
                 out[i] += np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32)
             if not out[i].any():
                 out[i, 0] = 1.0
@@ -51,6 +56,7 @@ def ids(frame):
 
 
 # ---- the lesson, with the real model --------------------------------------------------------------------
+
 
 def test_keyword_search_misses_heart_attack_articles_that_semantic_search_finds(lesson):
     assert lesson.query == "chest tightness, left arm pain, sweating"
@@ -95,6 +101,7 @@ def test_results_frames_and_payload(lesson):
 
 # ---- BM25 -------------------------------------------------------------------------------------------------
 
+
 def test_bm25_equals_a_hand_computed_example():
     texts = ["The cat sat.", "The cat sat on the cat mat.", "A dog!"]
     index = BM25(texts)  # k1 = 1.5, b = 0.75; "the", "on", "a" are stop words
@@ -107,7 +114,8 @@ def test_bm25_equals_a_hand_computed_example():
 
     assert index.scores("cat") == pytest.approx([term(idf_cat, 1, 2), term(idf_cat, 2, 4), 0.0])
     assert index.scores("cat mat") == pytest.approx(
-        [term(idf_cat, 1, 2), term(idf_cat, 2, 4) + term(idf_mat, 1, 4), 0.0])
+        [term(idf_cat, 1, 2), term(idf_cat, 2, 4) + term(idf_mat, 1, 4), 0.0]
+    )
     assert index.scores("cat cat the") == pytest.approx(index.scores("cat"))  # distinct terms, stop words out
     assert index.scores("CAT!") == pytest.approx(index.scores("cat"))
     found = index.search("cat mat", k=5)
@@ -133,6 +141,7 @@ def test_bm25_parameters_and_inputs():
 
 
 # ---- highlighting -----------------------------------------------------------------------------------------
+
 
 def test_highlight_spans_are_exact():
     text = "Heart attack? A heart-attack, HEART attacks; hearts."
@@ -172,8 +181,12 @@ def test_keyword_rows_mark_exactly_the_query_words():
 
 # ---- the widget -------------------------------------------------------------------------------------------
 
-HOSTILE = ['<img src=x onerror="window.__pwned=1">', "<script>alert('x')</script> heart",
-           "Tom & Jerry <b>bold</b> heart", "\u202eevil\u202c heart {{ template }} ${x}"]
+HOSTILE = [
+    '<img src=x onerror="window.__pwned=1">',
+    "<script>alert('x')</script> heart",
+    "Tom & Jerry <b>bold</b> heart",
+    "\u202eevil\u202c heart {{ template }} ${x}",
+]
 
 
 def test_hostile_texts_stay_text_in_the_payload():

@@ -3,8 +3,9 @@ note left in the cell, and the Embedding Explorer that the launcher opens."""
 
 from __future__ import annotations
 
-import embedwidgets as ew
 import pytest
+
+import embedwidgets as ew
 from embedwidgets.widgets import explorer as explorer_module
 from embedwidgets.widgets.sidebar import SidebarNote
 
@@ -19,7 +20,9 @@ WIDGETS = {
     "NeighborBrowser": lambda words: ew.NeighborBrowser(words),
     "SimilarityMatrix": lambda words: ew.SimilarityMatrix(words, labels=["king", "queen", "frog"]),
     "ClusterView": lambda words: ew.ClusterView(ew.EmbeddingSet(words.labels[:300], words.vectors[:300])),
-    "SearchCompare": lambda words: ew.SearchCompare(["a cheap flight", "a doctor visit"], encoder=ew.WordAverage(words)),
+    "SearchCompare": lambda words: ew.SearchCompare(
+        ["a cheap flight", "a doctor visit"], encoder=ew.WordAverage(words)
+    ),
     "EmbeddingExplorer": lambda words: ew.EmbeddingExplorer(words),
 }
 

@@ -3,8 +3,13 @@ import pytest
 
 from embedwidgets.widgets.similarity import SimilarityMatrix
 
-TEXTS = ["heart attack symptoms", "cheap flights", "myocardial infarction signs", "affordable airfare",
-         "the cat sat on the mat"]
+TEXTS = [
+    "heart attack symptoms",
+    "cheap flights",
+    "myocardial infarction signs",
+    "affordable airfare",
+    "the cat sat on the mat",
+]
 
 
 def test_cosine_matrix_ordered_so_similar_texts_sit_together(minilm):
@@ -21,7 +26,9 @@ def test_cosine_matrix_ordered_so_similar_texts_sit_together(minilm):
 def test_input_order_and_word_sets(glove):
     words = SimilarityMatrix(glove, labels=["king", "apple", "queen", "banana"], order="input")
     assert words._labels == ["king", "apple", "queen", "banana"]
-    assert words.matrix.loc["king", "queen"] == pytest.approx(float(glove.neighbors("king", k=400).set_index("label").score["queen"]), abs=1e-5)
+    assert words.matrix.loc["king", "queen"] == pytest.approx(
+        float(glove.neighbors("king", k=400).set_index("label").score["queen"]), abs=1e-5
+    )
     words.order = "cluster"
     assert abs(words._labels.index("king") - words._labels.index("queen")) == 1
 

@@ -9,16 +9,18 @@ The front end talks to Python in two ways only:
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import itertools
 import logging
 import re
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import anywidget
+import pandas as pd
 import traitlets
 
 from ..engine.errors import EmbedWidgetsError, UnknownTokenError
@@ -167,27 +169,100 @@ class EmbedWidget(anywidget.AnyWidget):
             self._pin(area, None)
         return {"area": self.sidebar}
 
-    def _apply_and_run(self, params: dict, allowed: set[str]) -> None:
-        """Set the traits a "run" request names, all at once, then run once; the run's failure (also shown
-        inline) becomes the request's error. Subclasses provide ``run()`` and set ``_failure`` and ``_quiet``."""
-        unknown = set(params) - allowed
-        if unknown:
-            raise ValueError(f"unknown run parameters {sorted(unknown)}.")
-        self._quiet = True
-        try:
-            for name, value in params.items():
-                setattr(self, name, value)
-        except traitlets.TraitError as error:
-            raise ValueError(str(error)) from None
-        finally:
-            self._quiet = False
-        self.run()  # type: ignore[attr-defined]
-        if self._failure is not None:
-            raise self._failure
-
     def _report(self, error: BaseException | None) -> None:
         """Show ``error`` inline in the widget (or clear it)."""
         self.error = None if error is None else error_payload(error)
+
+    # ---- changes made in the view ----------------------------------------------------------------
+
+    def set_state(self, sync_data: dict) -> None:
+        """Apply traits the view set, all together or none. A refused value (a k out of range, a wrong type)
+        shows inline and the view goes back to Python's value; the kernel carries on."""
+        try:
+            with self._view_changes(sync_data):
+                super().set_state(sync_data)
+        except traitlets.TraitError as error:
+            self._report(error)
+            self.send_state([name for name in sync_data if name in self.keys])
+
+    @contextlib.contextmanager
+    def _view_changes(self, sync_data: dict) -> Iterator[None]:
+        """Wraps a batch of changes from the view; subclasses act once after it."""
+        yield
+
+
+class QueryWidget(EmbedWidget):
+    """A widget that answers one question posed by its traits (AnalogyExplorer, NeighborBrowser, SearchCompare).
+
+    A subclass names those traits in ``_question`` and implements ``_compute()``, which returns the results as a
+    DataFrame and the synced traits that show them, and ``_cleared()``, the traits to show when it fails. The base
+    runs it on every change of the question (once for a batch of changes from the view), shows failures inline
+    and keeps ``results``.
+    """
+
+    _question: ClassVar[tuple[str, ...]] = ()
+    _expected_errors: ClassVar[tuple[type[BaseException], ...]] = (EmbedWidgetsError, KeyError, ValueError)
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._quiet = True  # no runs while the traits are first set
+        self._failure: BaseException | None = None
+        self._results = self._empty_results()
+        super().__init__(**kwargs)
+        self.observe(self._rerun, names=list(self._question))
+        self._quiet = False
+        self.run()
+
+    @property
+    def results(self) -> pd.DataFrame:
+        """What the widget shows now, as a DataFrame."""
+        return self._results.copy()
+
+    @property
+    def failure(self) -> BaseException | None:
+        """The error of the last run (also shown inline), or None when it succeeded."""
+        return self._failure
+
+    def run(self) -> pd.DataFrame:
+        """Answer the current question; an expected error shows inline and the results come back empty."""
+        self._failure = None
+        self.busy = True
+        try:
+            results, shown = self._compute()
+        except self._expected_errors as error:
+            self._failure = error
+            results, shown = self._empty_results(), self._cleared()
+        finally:
+            self.busy = False
+        self._results = results
+        with self.hold_sync():
+            for name, value in shown.items():
+                setattr(self, name, value)
+            self._report(self._failure)
+        return self.results
+
+    def _rerun(self, _change: dict) -> None:
+        if not self._quiet:
+            self.run()
+
+    @contextlib.contextmanager
+    def _view_changes(self, sync_data: dict) -> Iterator[None]:
+        asks = any(name in self._question for name in sync_data)
+        self._quiet = asks
+        try:
+            yield
+        finally:
+            self._quiet = False
+        if asks:
+            self.run()
+
+    def _compute(self) -> tuple[pd.DataFrame, dict[str, Any]]:
+        raise NotImplementedError
+
+    def _cleared(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _empty_results(self) -> pd.DataFrame:
+        return pd.DataFrame(columns=["rank", "label", "score"])
 
 
 SIDEBAR_AREAS = ("right", "left")

@@ -9,8 +9,7 @@ import traitlets
 
 from ..engine.analogy import METHODS, analogy_geometry
 from ..engine.embeddings import EmbeddingSet
-from ..engine.errors import EmbedWidgetsError
-from ._base import STATIC, EmbedWidget, check_k, handler
+from ._base import STATIC, QueryWidget, check_k
 
 MAX_K = 100
 PLOTTED_ANSWERS = 5
@@ -41,7 +40,7 @@ PRESETS = [
 ]
 
 
-class AnalogyExplorer(EmbedWidget):
+class AnalogyExplorer(QueryWidget):
     """Type three words and see which words complete "a is to b as c is to ?" (that is, b − a + c).
 
     >>> ew.AnalogyExplorer(ew.glove(), a="man", b="king", c="woman")   # doctest: +SKIP
@@ -63,6 +62,8 @@ class AnalogyExplorer(EmbedWidget):
     _flipped_rows = traitlets.List().tag(sync=True)  # the same question with exclude_inputs flipped
     _plot = traitlets.List().tag(sync=True)
     _presets = traitlets.List(PRESETS).tag(sync=True)
+    _options = traitlets.Dict({"max_k": MAX_K, "methods": list(METHODS)}).tag(sync=True)
+    _question = ("a", "b", "c", "k", "method", "exclude_inputs")
 
     def __init__(
         self,
@@ -81,55 +82,31 @@ class AnalogyExplorer(EmbedWidget):
                 f"AnalogyExplorer needs an EmbeddingSet of words (e.g. ew.glove()), not {type(words).__name__}."
             )
         self.words = self._completion_set = words
-        self._quiet = True  # no runs while the traits are first set
         kwargs.setdefault("title", f"Analogies · {words.name}")
         super().__init__(a=a, b=b, c=c, k=k, method=method, exclude_inputs=exclude_inputs, **kwargs)
-        self._quiet = False
-        self.run()
 
     @traitlets.validate("k")
     def _check_k(self, proposal: dict) -> int:
         return check_k(proposal["value"], MAX_K)
 
-    @traitlets.observe("a", "b", "c", "k", "method", "exclude_inputs")
-    def _rerun(self, _change: dict) -> None:
-        if not self._quiet:
-            self.run()
-
-    @property
-    def results(self) -> pd.DataFrame:
-        """The answers shown now: ``rank, label, score``."""
-        return pd.DataFrame(self._rows, columns=["rank", "label", "score"])
-
-    def run(self) -> pd.DataFrame:
-        """Answer the current question; errors show inline in the widget and come back empty."""
-        self._failure = None
-        try:
-            words = [w.strip() for w in (self.a, self.b, self.c)]
-            if not all(words):
-                raise ValueError("type three words: a is to b as c is to ?")
-            a, b, c = words
-            found = self.words.analogy([b, c], [a], k=self.k, method=self.method, exclude_inputs=self.exclude_inputs)
-            flipped = self.words.analogy([b, c], [a], k=3, method=self.method, exclude_inputs=not self.exclude_inputs)
-            geometry = analogy_geometry(self.words, a, b, c, found.label[:PLOTTED_ANSWERS].tolist())
-        except (EmbedWidgetsError, KeyError, ValueError) as error:
-            self._failure = error
-            with self.hold_sync():
-                self._rows, self._flipped_rows, self._plot = [], [], []
-                self._report(error)
-            return self.results
+    def _compute(self) -> tuple[pd.DataFrame, dict[str, Any]]:
+        words = [w.strip() for w in (self.a, self.b, self.c)]
+        if not all(words):
+            raise ValueError("type three words: a is to b as c is to ?")
+        a, b, c = words
+        found = self.words.analogy([b, c], [a], k=self.k, method=self.method, exclude_inputs=self.exclude_inputs)
+        flipped = self.words.analogy([b, c], [a], k=3, method=self.method, exclude_inputs=not self.exclude_inputs)
+        geometry = analogy_geometry(self.words, a, b, c, found.label[:PLOTTED_ANSWERS].tolist())
         inputs = {a, b, c}
-        with self.hold_sync():
-            self._rows = _records(found, inputs)
-            self._flipped_rows = _records(flipped, inputs)
-            self._plot = geometry.to_dict("records")
-            self._report(None)
-        return self.results
+        shown = {
+            "_rows": _records(found, inputs),
+            "_flipped_rows": _records(flipped, inputs),
+            "_plot": geometry.to_dict("records"),
+        }
+        return found, shown
 
-    @handler("run")
-    def _run_request(self, **params: Any) -> dict:
-        self._apply_and_run(params, {"a", "b", "c", "k", "method", "exclude_inputs"})
-        return {"count": len(self._rows)}
+    def _cleared(self) -> dict[str, Any]:
+        return {"_rows": [], "_flipped_rows": [], "_plot": []}
 
 
 def _records(frame: pd.DataFrame, inputs: set[str]) -> list[dict]:

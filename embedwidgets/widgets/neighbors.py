@@ -9,15 +9,14 @@ import pandas as pd
 import traitlets
 
 from ..engine.embeddings import EmbeddingSet
-from ..engine.errors import EmbedWidgetsError
 from ..engine.search import METRICS
-from ._base import STATIC, EmbedWidget, check_k, error_payload, handler
+from ._base import STATIC, QueryWidget, check_k, error_payload, handler
 
 MAX_K = 200
 MAX_HISTORY = 50
 
 
-class NeighborBrowser(EmbedWidget):
+class NeighborBrowser(QueryWidget):
     """Ranked neighbours of a query, with score bars; click one to make it the query.
 
     >>> ew.NeighborBrowser(ew.glove(), query="frog")                       # doctest: +SKIP
@@ -25,7 +24,7 @@ class NeighborBrowser(EmbedWidget):
 
     ``compare=`` puts a second set's neighbours of the same query beside the first, highlights the
     neighbours both share and shows overlap@k. Python side: the traits ``query``, ``k``, ``metric`` and
-    ``history``; ``results`` and ``compare_results`` (DataFrames).
+    ``history``; ``results`` and ``compare_results`` (DataFrames) and ``overlap``.
     """
 
     _esm = STATIC / "neighbors.js"
@@ -41,6 +40,8 @@ class NeighborBrowser(EmbedWidget):
     _compare_error = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
     _overlap = traitlets.Float(allow_none=True, default_value=None).tag(sync=True)
     _names = traitlets.List().tag(sync=True)
+    _options = traitlets.Dict({"max_k": MAX_K, "metrics": list(METRICS)}).tag(sync=True)
+    _question = ("query", "k", "metric")
 
     def __init__(
         self,
@@ -59,8 +60,6 @@ class NeighborBrowser(EmbedWidget):
         self._completion_set = embeddings
         if query is None:
             query = "frog" if "frog" in embeddings else embeddings.labels[0]
-        self._quiet = True
-        self._failure: BaseException | None = None
         names = [embeddings.name] + ([compare.name] if compare is not None else [])
         kwargs.setdefault("title", f"Neighbours · {embeddings.name}")
         super().__init__(
@@ -72,8 +71,6 @@ class NeighborBrowser(EmbedWidget):
             accepts_text=embeddings.encoder is not None,
             **kwargs,
         )
-        self._quiet = False
-        self.run()
 
     @traitlets.validate("k")
     def _check_k(self, proposal: dict) -> int:
@@ -84,50 +81,39 @@ class NeighborBrowser(EmbedWidget):
         if not self.history or self.history[-1] != change["new"]:
             self.history = (self.history + [change["new"]])[-MAX_HISTORY:]
 
-    @traitlets.observe("query", "k", "metric")
-    def _rerun(self, _change: dict) -> None:
-        if not self._quiet:
-            self.run()
-
-    @property
-    def results(self) -> pd.DataFrame:
-        """The neighbours shown now: ``rank, label, score``."""
-        return pd.DataFrame(self._rows, columns=["rank", "label", "score"])
-
     @property
     def compare_results(self) -> pd.DataFrame:
         """The second set's neighbours of the same query (empty without ``compare=``)."""
         return pd.DataFrame(self._compare_rows, columns=["rank", "label", "score"])
 
-    def run(self) -> pd.DataFrame:
-        """Search the current query; errors show inline and come back empty."""
-        self._failure = None
-        try:
-            query = self.query.strip()
-            if not query:
-                raise ValueError("type a word or a text to see its neighbours.")
-            found = self.embeddings.neighbors(query, k=self.k, metric=self.metric)
-        except (EmbedWidgetsError, KeyError, ValueError) as error:
-            self._failure = error
-            with self.hold_sync():
-                self._rows, self._compare_rows, self._overlap = [], [], None
-                self._compare_error = None
-                self._report(error)
-            return self.results
+    @property
+    def overlap(self) -> float | None:
+        """overlap@k: the share of the first set's neighbours that the second set also returns (None without
+        ``compare=`` or when the second set could not answer)."""
+        return self._overlap
+
+    def _compute(self) -> tuple[pd.DataFrame, dict[str, Any]]:
+        query = self.query.strip()
+        if not query:
+            raise ValueError("type a word or a text to see its neighbours.")
+        found = self.embeddings.neighbors(query, k=self.k, metric=self.metric)
         other, other_error = None, None
         if self.compare is not None:
             try:
                 other = self.compare.neighbors(query, k=self.k, metric=self.metric)
-            except (EmbedWidgetsError, KeyError, ValueError) as error:
+            except self._expected_errors as error:
                 other_error = error_payload(error)
         shared = set(found.label) & set(other.label) if other is not None else set()
-        with self.hold_sync():
-            self._rows = _records(found, self.metric, shared)
-            self._compare_rows = [] if other is None else _records(other, self.metric, shared)
-            self._overlap = None if other is None else len(shared) / max(len(found), 1)
-            self._compare_error = other_error
-            self._report(None)
-        return self.results
+        shown = {
+            "_rows": _records(found, self.metric, shared),
+            "_compare_rows": [] if other is None else _records(other, self.metric, shared),
+            "_overlap": None if other is None else len(shared) / max(len(found), 1),
+            "_compare_error": other_error,
+        }
+        return found, shown
+
+    def _cleared(self) -> dict[str, Any]:
+        return {"_rows": [], "_compare_rows": [], "_overlap": None, "_compare_error": None}
 
     def back(self) -> None:
         """Return to the previous query of the trail."""
@@ -135,11 +121,6 @@ class NeighborBrowser(EmbedWidget):
             trail = self.history[:-1]
             self.history = trail
             self.query = trail[-1]
-
-    @handler("run")
-    def _run_request(self, **params: Any) -> dict:
-        self._apply_and_run(params, {"query", "k", "metric"})
-        return {"count": len(self._rows)}
 
     @handler("back")
     def _back_request(self) -> dict:

@@ -12,14 +12,14 @@ import traitlets
 from ..engine.embeddings import EmbeddingSet
 from ..engine.errors import EmbedWidgetsError
 from ..engine.keyword import BM25, split_marked, token_spans
-from ._base import STATIC, EmbedWidget, check_k, handler
+from ._base import STATIC, QueryWidget, check_k
 
 MAX_K = 50
 SNIPPET_CHARS = 600  # longer texts are shown as a window around their first matched word
 LESSON_QUERY = "chest tightness, left arm pain, sweating"
 
 
-class SearchCompare(EmbedWidget):
+class SearchCompare(QueryWidget):
     """Keyword search and semantic search over the same texts, side by side.
 
     >>> ew.SearchCompare(ew.datasets.articles())                                   # doctest: +SKIP
@@ -45,6 +45,9 @@ class SearchCompare(EmbedWidget):
     _terms = traitlets.List(traitlets.Unicode()).tag(sync=True)  # the words keyword search looked for
     _keyword_total = traitlets.Int(0).tag(sync=True)  # texts that contain at least one of them
     _info = traitlets.Dict().tag(sync=True)
+    _options = traitlets.Dict({"max_k": MAX_K}).tag(sync=True)
+    _question = ("query", "k")
+    _expected_errors = (EmbedWidgetsError, KeyError, ValueError, TypeError)
 
     def __init__(
         self,
@@ -65,8 +68,6 @@ class SearchCompare(EmbedWidget):
         self.embeddings = _embeddings(texts, documents, encoder)
         self.encoder = self.embeddings.encoder
         model = getattr(self.encoder, "name", "embeddings")
-        self._quiet = True
-        self._failure: BaseException | None = None
         kwargs.setdefault("title", "Keyword search vs semantic search")
         super().__init__(
             query=query,
@@ -78,17 +79,10 @@ class SearchCompare(EmbedWidget):
             },
             **kwargs,
         )
-        self._quiet = False
-        self.run()
 
     @traitlets.validate("k")
     def _check_k(self, proposal: dict) -> int:
         return check_k(proposal["value"], MAX_K)
-
-    @traitlets.observe("query", "k")
-    def _rerun(self, _change: dict) -> None:
-        if not self._quiet:
-            self.run()
 
     @property
     def keyword_results(self) -> pd.DataFrame:
@@ -99,6 +93,14 @@ class SearchCompare(EmbedWidget):
     def semantic_results(self) -> pd.DataFrame:
         """The semantic results shown now: ``rank, row, title, text, score, matched`` (cosine scores)."""
         return self._frame(self._semantic_rows)
+
+    @property
+    def results(self) -> pd.DataFrame:
+        """Both result lists in one frame, ``search`` saying which: "keyword" (BM25) or "semantic"."""
+        return pd.concat(
+            [self.keyword_results.assign(search="keyword"), self.semantic_results.assign(search="semantic")],
+            ignore_index=True,
+        )
 
     def _frame(self, rows: list[dict]) -> pd.DataFrame:
         return pd.DataFrame(
@@ -112,25 +114,16 @@ class SearchCompare(EmbedWidget):
             }
         )
 
-    def run(self) -> None:
-        """Run both searches for the current query; errors show inline and leave both columns empty."""
-        self._failure = None
-        try:
-            query = self.query.strip()
-            if not query:
-                raise ValueError("type a query to search the texts.")
-            terms = self.index.query_terms(query)
-            scores = self.index.scores(query)
-            hits = np.flatnonzero(scores > 0)
-            top = hits[np.argsort(-scores[hits], kind="stable")][: self.k]
-            vector = self.encoder.encode([query])
-            similarity, rows = self.embeddings.search(vector, min(self.k, len(self.texts)))
-        except (EmbedWidgetsError, KeyError, ValueError, TypeError) as error:
-            self._failure = error
-            with self.hold_sync():
-                self._keyword_rows, self._semantic_rows, self._terms, self._keyword_total = [], [], [], 0
-                self._report(error)
-            return
+    def _compute(self) -> tuple[pd.DataFrame, dict[str, Any]]:
+        query = self.query.strip()
+        if not query:
+            raise ValueError("type a query to search the texts.")
+        terms = self.index.query_terms(query)
+        scores = self.index.scores(query)
+        hits = np.flatnonzero(scores > 0)
+        top = hits[np.argsort(-scores[hits], kind="stable")][: self.k]
+        vector = self.encoder.encode([query])
+        similarity, rows = self.embeddings.search(vector, min(self.k, len(self.texts)))
         best = float(scores[top[0]]) if len(top) else 1.0
         keyword_rank = {int(row): rank for rank, row in enumerate(top, 1)}
         keyword_rows = [
@@ -144,12 +137,16 @@ class SearchCompare(EmbedWidget):
             entry = self._row(rank, int(row), float(score), float(np.clip(score, 0.0, 1.0)), terms)
             entry["keyword_rank"] = keyword_rank.get(int(row))
             semantic_rows.append(entry)
-        with self.hold_sync():
-            self._terms = terms
-            self._keyword_total = int(len(hits))
-            self._keyword_rows = keyword_rows
-            self._semantic_rows = semantic_rows
-            self._report(None)
+        shown = {
+            "_terms": terms,
+            "_keyword_total": int(len(hits)),
+            "_keyword_rows": keyword_rows,
+            "_semantic_rows": semantic_rows,
+        }
+        return pd.DataFrame(), shown
+
+    def _cleared(self) -> dict[str, Any]:
+        return {"_keyword_rows": [], "_semantic_rows": [], "_terms": [], "_keyword_total": 0}
 
     def _row(self, rank: int, row: int, score: float, bar: float, terms: list[str]) -> dict:
         """One result for the view: the title and text cut into plain and matched pieces."""
@@ -164,13 +161,6 @@ class SearchCompare(EmbedWidget):
             "title": None if title is None else _pieces(title, terms, None),
             "text": _pieces(text, terms, SNIPPET_CHARS),
         }
-
-    @handler("run")
-    def _run_request(self, **params: Any) -> dict:
-        if "query" in params and not isinstance(params["query"], str):
-            raise ValueError("the query must be a string.")
-        self._apply_and_run(params, {"query", "k"})
-        return {"keyword": len(self._keyword_rows), "semantic": len(self._semantic_rows)}
 
 
 def _pieces(text: str, terms: Sequence[str], limit: int | None) -> list[list]:

@@ -275,7 +275,7 @@ def test_compare_mode_shows_two_columns_and_the_overlap(nb):
     expect(overlap).to_have_text(re.compile(r"^overlap@8: 0\.\d\d \(\d neighbours in both, marked ●\)$"))
 
     state = nb.kernel_json(
-        '{"overlap": cmp._overlap, "main": cmp.results.label.tolist(), "other": cmp.compare_results.label.tolist()}'
+        '{"overlap": cmp.overlap, "main": cmp.results.label.tolist(), "other": cmp.compare_results.label.tolist()}'
     )
     assert labels_of(main) == state["main"] and labels_of(other) == state["other"]
     shared = set(state["main"]) & set(state["other"])

@@ -75,21 +75,27 @@ def test_requests_complete_and_run(explorer, wire):
     done = front.request("complete", prefix="quee")
     assert done["ok"] and done["data"]["options"][0] == "queen"
     assert front.request("complete", prefix="  ")["data"]["options"] == []
-    ran = front.request("run", a="walk", b="walked", c="run", method="3cosadd", exclude_inputs=True, k=5)
-    assert ran["ok"] and ran["data"]["count"] == 5
+    runs = []
+    explorer.observe(lambda change: runs.append(change), names="_rows")
+    front.update(a="walk", b="walked", c="run", method="3cosadd", exclude_inputs=True, k=5)
+    assert len(runs) == 1, "a batch of changes from the view runs the analogy once"
     assert (explorer.a, explorer.b, explorer.c, explorer.k) == ("walk", "walked", "run", 5)
-    assert explorer.results.label[0] == "ran"
+    assert explorer.results.label[0] == "ran" and len(explorer.results) == 5
 
 
-def test_request_errors_are_structured_and_harmless(explorer, wire):
+def test_view_errors_are_structured_and_harmless(explorer, wire):
     front = wire(explorer)
-    failed = front.request("run", c="wooman")
-    assert not failed["ok"] and failed["error"]["kind"] == "UnknownTokenError"
-    assert failed["error"]["missing"] == ["wooman"] and explorer.error["missing"] == ["wooman"]
-    assert not front.request("run", k=1000)["ok"]
-    assert "unknown run parameters" in front.request("run", code="import os")["error"]["message"]
+    front.update(c="wooman")
+    assert explorer.error["kind"] == "UnknownTokenError" and explorer.error["missing"] == ["wooman"]
+    assert "woman" in explorer.error["suggestions"]["wooman"]
+    assert explorer.results.empty and isinstance(explorer.failure, KeyError)
+    # A refused value changes nothing, shows why, and puts the view back to Python's values.
+    assert front.update(k=1000, c="woman") == {"k": 10, "c": "wooman"}
+    assert "between 1 and 100" in explorer.error["message"] and (explorer.k, explorer.c) == (10, "wooman")
+    assert front.update(k="ten") == {"k": 10}
     assert "unknown request kind" in front.request("eval", source="1+1")["error"]["message"]
-    assert front.request("run", c="woman")["ok"] and explorer.results.label[0] == "queen"
+    front.update(c="woman")
+    assert explorer.error is None and explorer.results.label[0] == "queen"
 
 
 def test_internal_errors_do_not_kill_the_widget(explorer, wire, monkeypatch):
@@ -97,4 +103,5 @@ def test_internal_errors_do_not_kill_the_widget(explorer, wire, monkeypatch):
     monkeypatch.setattr(explorer.words, "complete", lambda *a: 1 / 0)
     broken = front.request("complete", prefix="qu")
     assert not broken["ok"] and "internal error" in broken["error"]["message"]
-    assert front.request("run", c="woman")["ok"]
+    front.update(c="girl")
+    assert explorer.error is None and explorer.results.label[:2].tolist() == ["queen", "princess"]

@@ -18,12 +18,12 @@ def test_opens_on_frog(browser):
 
 def test_walking_records_a_trail_with_back_and_goto(browser, wire):
     front = wire(browser)
-    assert front.request("run", query="toad")["ok"]
+    front.update(query="toad")
     browser.query = "lizard"
     assert browser.history == ["frog", "toad", "lizard"]
     assert front.request("back")["data"]["query"] == "toad"
     assert browser.history == ["frog", "toad"]
-    front.request("run", query="snake")
+    front.update(query="snake")
     assert front.request("goto", index=0)["data"]["query"] == "frog"
     assert browser.history == ["frog"] and browser.results.label[0] == "snake"
     assert not front.request("goto", index=7)["ok"]
@@ -31,20 +31,23 @@ def test_walking_records_a_trail_with_back_and_goto(browser, wire):
 
 def test_metric_toggle_changes_scores_and_bars(browser, wire):
     front = wire(browser)
-    front.request("run", metric="euclidean")
+    front.update(metric="euclidean")
     scores = browser.results.score.tolist()
     assert scores == sorted(scores) and browser._rows[0]["bar"] >= browser._rows[-1]["bar"]
-    front.request("run", metric="dot")
+    front.update(metric="dot")
     assert browser.metric == "dot" and browser.results.score.is_monotonic_decreasing
 
 
 def test_unknown_query_and_recovery(browser, wire):
     front = wire(browser)
-    failed = front.request("run", query="frgo")
-    assert not failed["ok"] and "frog" in failed["error"]["suggestions"]["frgo"]
+    front.update(query="frgo")
+    assert "frog" in browser.error["suggestions"]["frgo"]
     assert browser.results.empty and browser.error["missing"] == ["frgo"]
-    assert front.request("run", query="frog")["ok"] and browser.error is None
-    assert not front.request("run", query="   ")["ok"]
+    front.update(query="frog")
+    assert browser.error is None and browser.results.label[0] == "snake"
+    front.update(query="   ")
+    assert browser.results.empty and "type a word" in browser.error["message"]
+    assert front.update(metric="manhattan") == {"metric": "cosine"} and "metric" in browser.error["message"]
 
 
 def test_compare_mode_marks_shared_neighbours(glove):
@@ -53,7 +56,7 @@ def test_compare_mode_marks_shared_neighbours(glove):
     assert both._names == ["glove-6B-50d", "glove-6B-50d[:20,000]"]
     shared = {r["label"] for r in both._rows if r["shared"]}
     assert shared == set(both.results.label) & set(both.compare_results.label)
-    assert both._overlap == pytest.approx(len(shared) / 10)
+    assert both.overlap == pytest.approx(len(shared) / 10)
     rare = glove.labels[300_000]  # in the big set only
     both.query = rare
     assert both.results.size and both.compare_results.empty
@@ -73,7 +76,7 @@ def test_text_queries_on_a_sentence_set(minilm):
     browser = ew.NeighborBrowser(docs, query="chest pain and sweating", k=2, compare=averaged)
     assert browser.accepts_text
     assert set(browser.results.label) == {"a heart attack needs urgent care", "myocardial infarction symptoms"}
-    assert len(browser.compare_results) == 2 and browser._overlap is not None
+    assert len(browser.compare_results) == 2 and browser.overlap is not None
 
 
 def test_bad_arguments(glove):

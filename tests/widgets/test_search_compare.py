@@ -69,7 +69,8 @@ def test_keyword_search_misses_heart_attack_articles_that_semantic_search_finds(
 
 
 def test_cheap_flights_finds_affordable_airfare_only_by_meaning(lesson, wire):
-    assert wire(lesson).request("run", query="cheap flights")["ok"]
+    wire(lesson).update(query="cheap flights")
+    assert lesson.error is None
     assert lesson.keyword_results.empty
     assert set(ids(lesson.semantic_results.head(3))) <= AIRFARE
 
@@ -230,18 +231,20 @@ def test_inputs_list_series_dataframe_and_embedding_set():
 def test_requests_errors_and_traits(wire):
     widget = SearchCompare(["red apples", "green pears", "ripe red cherries"], encoder=WordHash(), query="red")
     front = wire(widget)
-    assert front.request("run", query="pears", k=2)["data"] == {"keyword": 1, "semantic": 2}
+    front.update(query="pears", k=2)
+    assert (len(widget.keyword_results), len(widget.semantic_results)) == (1, 2)
+    assert widget.results.search.tolist() == ["keyword", "semantic", "semantic"]
     assert widget.query == "pears" and widget.k == 2
-    failed = front.request("run", query="   ")
-    assert not failed["ok"] and "query" in failed["error"]["message"]
-    assert widget.error and widget.keyword_results.empty and widget.semantic_results.empty
-    assert front.request("run", query="red")["ok"] and widget.error is None
-    assert not front.request("run", k=0)["ok"] and widget.k == 2
-    assert not front.request("run", color="red")["ok"]
-    assert not front.request("run", query=7)["ok"]
-    assert not front.request("search")["ok"]
-    stop_only = front.request("run", query="the and of")
-    assert stop_only["ok"] and widget._terms == [] and widget.keyword_results.empty
+    front.update(query="   ")
+    assert "query" in widget.error["message"]
+    assert widget.keyword_results.empty and widget.semantic_results.empty
+    front.update(query="red")
+    assert widget.error is None
+    assert front.update(k=0) == {"k": 2} and widget.k == 2 and "between 1" in widget.error["message"]
+    assert front.update(query=7) == {"query": "red"} and widget.query == "red"
+    assert not front.request("search")["ok"] and not front.request("run", query="red")["ok"]
+    front.update(query="the and of")
+    assert widget.error is None and widget._terms == [] and widget.keyword_results.empty
     assert len(widget.semantic_results) == 2
     widget.k = 3
     assert len(widget.semantic_results) == 3

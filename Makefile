@@ -7,11 +7,16 @@ PIP := $(PY) -m pip
 # takes that file. Override for another platform, e.g. `make lab TORCH_SPEC='torch'`.
 TORCH_SPEC ?= torch==2.13.0
 PORT ?= 8888
+# `make lab BROWSER=none` opens no browser (JupyterLab still prints the URL with its token). Root, the usual
+# user in containers, needs --allow-root. binder/jupyter_server_config.json opens the first lesson (Binder
+# installs the same file); it joins the config path, so the user's own Jupyter config still applies.
+LAB_FLAGS = --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root) $(if $(filter none,$(BROWSER)),--no-browser)
+LAB_CONFIG_PATH = $(CURDIR)/binder$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))
 
 .PHONY: lab test js-test env test-env chromium screenshots bench clean
 
 lab: env
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --port=$(PORT)
+	JUPYTER_CONFIG_PATH="$(LAB_CONFIG_PATH)" $(VENV)/bin/jupyter lab $(LAB_FLAGS)
 
 test: test-env chromium
 	$(MAKE) --no-print-directory js-test

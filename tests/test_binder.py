@@ -1,8 +1,13 @@
-"""binder/ agrees with pyproject.toml: the same dependencies and lower bounds, a Python that the package
-allows, a postBuild that installs the repository and stops at the first failure, and no URLs."""
+"""binder/ agrees with pyproject.toml: a CPU-only PyTorch from conda-forge, the other dependencies through pip
+with the same lower bounds, a Python that the package allows, a postBuild that installs the repository, opens
+the first lesson, cleans up after npm and stops at the first failure, and no URLs.
+
+Conda packages cannot be installed on these machines, so the conda part is checked by parsing it here;
+tests/test_binder_build.py installs the pip part (with this machine's CPU torch) and runs postBuild."""
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
@@ -11,6 +16,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+import yaml
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
@@ -19,6 +25,28 @@ from packaging.version import Version
 ROOT = Path(__file__).resolve().parent.parent
 BINDER = ROOT / "binder"
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+LESSON = "notebooks/10_keyword_search_vs_meaning.ipynb"
+
+
+def environment() -> dict:
+    return yaml.safe_load((BINDER / "environment.yml").read_text(encoding="utf-8"))
+
+
+def conda_packages() -> dict[str, str]:
+    """The conda part: package name to its version constraint ("" when none)."""
+    specs = [d for d in environment()["dependencies"] if isinstance(d, str)]
+    out = {}
+    for spec in specs:
+        name = spec.split("=")[0].split(">")[0].split("<")[0].strip()
+        out[name] = spec[len(name) :].strip()
+    return out
+
+
+def pip_lines() -> list[str]:
+    """The requirements of environment.yml's pip section."""
+    sections = [d["pip"] for d in environment()["dependencies"] if isinstance(d, dict) and "pip" in d]
+    assert len(sections) == 1, "environment.yml needs exactly one pip section"
+    return requirement_lines("\n".join(sections[0]))
 
 
 def by_name(requirements: list[str]) -> dict[str, Requirement]:
@@ -79,9 +107,19 @@ def build_needs() -> dict[str, Requirement]:
     return by_name(PYPROJECT["build-system"]["requires"])
 
 
-def test_requirements_match_pyproject():
-    listed = by_name(requirement_lines((BINDER / "requirements.txt").read_text(encoding="utf-8")))
-    assert disagreements(expected_requirements(), listed, build_needs()) == []
+def test_environment_matches_pyproject_with_torch_from_conda():
+    expected = expected_requirements()
+    torch = expected.pop("torch")
+    listed = by_name(pip_lines())
+    assert "torch" not in listed, "torch comes from conda-forge's CPU build, not from pip (a CUDA wheel there)"
+    assert disagreements(expected, listed, build_needs()) == []
+    conda = conda_packages()
+    # pytorch-cpu pins conda-forge's pytorch to its CPU variant; a bare pytorch could resolve to a CUDA build.
+    assert "pytorch" not in conda and "pytorch-gpu" not in conda, conda
+    assert Requirement(f"torch{conda['pytorch-cpu']}").specifier == torch.specifier, conda["pytorch-cpu"]
+    assert {"pip", "nodejs"} <= conda.keys(), "postBuild needs pip, and npm to bundle the front end"
+    channels = environment()["channels"]
+    assert channels[0] == "conda-forge" and "defaults" not in channels, channels
 
 
 def test_the_comparison_catches_each_kind_of_disagreement():
@@ -106,12 +144,20 @@ def test_requirements_file_rejects_pip_options():
         requirement_lines("numpy>=1.24\n--extra-index-url somewhere\n")
 
 
-def test_runtime_is_a_python_the_package_allows():
-    text = (BINDER / "runtime.txt").read_text(encoding="utf-8").strip()
-    assert text.startswith("python-"), text
-    version = Version(text.removeprefix("python-"))
-    assert len(version.release) == 2, f"{text}: repo2docker takes major.minor"
+def test_python_is_one_the_package_allows():
+    spec = conda_packages()["python"]
+    assert spec.startswith("="), spec
+    version = Version(spec.lstrip("="))
+    assert len(version.release) == 2, f"python{spec}: pin major.minor"
     assert SpecifierSet(PYPROJECT["project"]["requires-python"]).contains(version)
+    # With environment.yml present, repo2docker ignores these: keeping them would only mislead.
+    assert not (BINDER / "requirements.txt").exists() and not (BINDER / "runtime.txt").exists()
+
+
+def test_the_server_config_opens_the_first_lesson():
+    config = json.loads((BINDER / "jupyter_server_config.json").read_text(encoding="utf-8"))
+    url = config["LabApp"]["default_url"]
+    assert url == f"/lab/tree/{LESSON}" and (ROOT / LESSON).exists()
 
 
 def postbuild_commands() -> list[list[str]]:
@@ -143,13 +189,17 @@ def test_postbuild_installs_the_repository():
     assert any("." in c[c.index("install") + 1 :] for c in installs), installs
     assert ["cd", "$(dirname $0)/.."] in commands, commands
     assert commands.index(["cd", "$(dirname $0)/.."]) < commands.index(installs[0])
-    # Dependencies come from requirements.txt, checked above, not from whatever the build resolves.
+    # Dependencies come from environment.yml, checked above, not from whatever the build resolves.
     assert all("--no-deps" in c for c in installs), installs
     assert ["jupyter", "labextension", "list"] in commands
+    # The image keeps no npm leftovers: the packages, the build folder and npm's download cache go.
+    removals = [c for c in commands if c[:2] == ["rm", "-rf"]]
+    assert removals and "js/node_modules" in removals[0], commands
+    assert ["npm", "cache", "clean", "--force"] in commands
 
 
 def test_binder_has_no_urls():
     files = [p for p in BINDER.rglob("*") if p.is_file()]
-    assert {p.name for p in files} >= {"runtime.txt", "requirements.txt", "postBuild"}
+    assert {p.name for p in files} >= {"environment.yml", "jupyter_server_config.json", "postBuild"}
     with_urls = [p.name for p in files if "://" in p.read_text(encoding="utf-8")]
     assert with_urls == []

@@ -92,7 +92,7 @@ def classify(es: EmbeddingSet, classes: Sequence[str], encoder: Any = None) -> p
     Class names are encoded with ``encoder`` (default: the set's own); for a word set without an encoder,
     class names that are labels use their own vectors. Returns ``label, class, score`` plus one
     ``score:<class>`` column per class."""
-    names = [c for c in classes]
+    names = list(classes)
     if len(names) < 2 or any(not isinstance(c, str) or not c.strip() for c in names):
         raise ValueError("classes needs at least two non-empty class names, e.g. ['sport', 'politics'].")
     encoder = encoder if encoder is not None else es.encoder

@@ -20,7 +20,7 @@ class SimilarityMatrix(EmbedWidget):
     """Cosine similarity of every pair, as a heat-map with exact values on hover.
 
     >>> ew.SimilarityMatrix(["heart attack symptoms", "myocardial infarction signs", "cheap flights"])  # doctest: +SKIP
-    >>> ew.SimilarityMatrix(words.head(5000), labels=["king", "queen", "apple"])                          # doctest: +SKIP
+    >>> ew.SimilarityMatrix(words.head(5000), labels=["king", "queen", "apple"])  # doctest: +SKIP
 
     Texts are encoded with ``encoder`` (default: the bundled MiniLM). An EmbeddingSet is used as it is
     (all of it, or the rows named in ``labels``). ``order="cluster"`` puts similar items next to each other;

@@ -11,7 +11,7 @@ import traitlets
 
 from ..engine.embeddings import EmbeddingSet
 from ..engine.errors import EmbedWidgetsError
-from ..engine.keyword import BM25, split_marked, token_spans
+from ..engine.keyword_search import BM25, split_marked, token_spans
 from ._base import STATIC, EmbedWidget, check_k, handler
 
 MAX_K = 50

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import traitlets
 
-from ..engine.cluster import cosine_matrix, similarity_order
 from ..engine.embeddings import EmbeddingSet
+from ..engine.similarity import cosine_matrix, similarity_order
 from ._base import STATIC, EmbedWidget
 
 MAX_ITEMS = 300
@@ -76,7 +76,7 @@ class SimilarityMatrix(EmbedWidget):
 def _vectors(source: Any, encoder: Any, labels: Sequence[str] | None) -> tuple[list[str], np.ndarray]:
     if isinstance(source, EmbeddingSet):
         items = list(labels) if labels is not None else source.labels
-        rows = source._rows(items)
+        rows = source.rows(items)
         vectors = source.vectors[rows].astype(np.float64)
     else:
         if isinstance(source, str):

@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from ._checks import check_k
+
 TOKEN = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 """A word: letters and digits, with inner apostrophes kept (don't, patient's)."""
 
@@ -269,8 +271,7 @@ class BM25:
         ``matched`` lists the query terms each text contains. Fewer than ``k`` rows (or none) come back
         when fewer texts share a word with the query; ties keep the texts' order.
         """
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-            raise ValueError(f"k must be a positive integer, got {k!r}.")
+        k = check_k(k)
         if not isinstance(query, str):
             raise TypeError(f"the query must be a string, not {type(query).__name__}.")
         scores = self.scores(query)

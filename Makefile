@@ -8,14 +8,21 @@ PIP := $(PY) -m pip
 TORCH_SPEC ?= torch==2.13.0
 PORT ?= 8888
 
-.PHONY: lab test js-test env test-env chromium screenshots bench clean
+.PHONY: lab test lint js-test env test-env chromium screenshots bench clean
 
 lab: env
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --port=$(PORT)
 
 test: test-env chromium
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory js-test
 	$(PY) -m pytest tests -q
+
+# Python lint, format and type checks (rules and settings in pyproject.toml).
+lint: test-env
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 # The front end's unit tests (node's own test runner). The pip install above creates js/node_modules;
 # should it be missing, npm restores it from the lock file first.

@@ -45,7 +45,7 @@ class CosMulScorer(search.Scorer):
     def __post_init__(self) -> None:
         self.n_queries = self.positives.shape[1]
         self._terms_t = [t.T.contiguous() for t in self.positives] + [t.T.contiguous() for t in self.negatives]
-        self._scratch: dict[tuple[int, int], tuple[torch.Tensor, torch.Tensor]] = {}
+        self._scratch: dict[tuple[int, ...], tuple[torch.Tensor, torch.Tensor]] = {}
 
     def pick(self, which: slice | torch.Tensor) -> CosMulScorer:
         return CosMulScorer(self.matrix, self.positives[:, which], self.negatives[:, which])
@@ -84,8 +84,8 @@ def _unit_rows(es: EmbeddingSet, rows: torch.Tensor) -> torch.Tensor:
 
 def answer(
     es: EmbeddingSet,
-    positive_rows: Sequence[Sequence[int]],
-    negative_rows: Sequence[Sequence[int]],
+    positive_rows: Sequence[Sequence[int]] | np.ndarray,
+    negative_rows: Sequence[Sequence[int]] | np.ndarray,
     k: int,
     *,
     method: str = "3cosadd",

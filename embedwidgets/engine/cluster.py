@@ -132,16 +132,16 @@ def cluster(
     return es.cached("clusters", key, build)
 
 
-def keyword_labels(texts: Sequence[str], clusters: Sequence[int], top_n: int = 3) -> pd.DataFrame:
+def keyword_labels(texts: Sequence[str], clusters: Sequence[int] | np.ndarray, top_n: int = 3) -> pd.DataFrame:
     """Keywords per cluster by class-based TF-IDF: the words frequent in one cluster and rare in the others.
 
     Returns ``cluster, size, keywords (list), label ("a · b · c")``, largest cluster first; noise (-1) is left out.
     """
     from sklearn.feature_extraction.text import CountVectorizer
 
-    clusters = np.asarray(clusters)
-    ids = sorted(int(c) for c in np.unique(clusters) if c >= 0)
-    documents = [" ".join(t for t, c in zip(texts, clusters) if c == cid) for cid in ids]
+    ids_by_row = np.asarray(clusters)
+    ids = sorted(int(c) for c in np.unique(ids_by_row) if c >= 0)
+    documents = [" ".join(t for t, c in zip(texts, ids_by_row) if c == cid) for cid in ids]
     columns = ["cluster", "size", "keywords", "label"]
     if not ids:
         return pd.DataFrame(columns=columns)
@@ -162,7 +162,7 @@ def keyword_labels(texts: Sequence[str], clusters: Sequence[int], top_n: int = 3
         rows.append(
             {
                 "cluster": cid,
-                "size": int((clusters == cid).sum()),
+                "size": int((ids_by_row == cid).sum()),
                 "keywords": keywords,
                 "label": " · ".join(keywords) if keywords else f"cluster {cid}",
             }

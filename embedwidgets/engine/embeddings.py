@@ -332,8 +332,9 @@ class EmbeddingSet:
         queries, single = self._split_queries(query)
         vectors, own_rows = self._query_vectors(queries)
         k = min(k, len(self))
-        exclude = torch.tensor([[r if r is not None else -1] for r in own_rows], device=self.device)
-        exclude = exclude if any(r is not None for r in own_rows) else None
+        exclude = None
+        if any(r is not None for r in own_rows):
+            exclude = torch.tensor([[r if r is not None else -1] for r in own_rows], device=self.device)
         scores, rows = self.search(vectors, k, metric=metric, exclude=exclude)
         frames = [self.result_frame(s, r) for s, r in zip(scores, rows)]
         return frames[0] if single else frames
@@ -554,7 +555,7 @@ class EmbeddingSet:
         return clusters
 
     def cluster_labels(
-        self, clusters: Sequence[int] | None = None, *, top_n: int = 3, text_column: str | None = None
+        self, clusters: Sequence[int] | np.ndarray | None = None, *, top_n: int = 3, text_column: str | None = None
     ) -> pd.DataFrame:
         """Keywords per cluster by class-based TF-IDF over the labels (or a metadata text column).
 

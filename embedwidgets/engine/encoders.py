@@ -263,7 +263,7 @@ class WordAverage:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         vectors = self.words.vectors
         for i, text in enumerate(texts):
-            rows = [self.words.row(t) for t in self.known_tokens(text)]
+            rows = self.words.rows(self.known_tokens(text))
             if rows:
                 out[i] = vectors[rows].mean(axis=0)
         return out

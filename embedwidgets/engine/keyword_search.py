@@ -214,7 +214,9 @@ class BM25:
         self.k1, self.b = float(k1), float(b)
         self.stop_words = frozenset(stop_words or ())
         vocabulary: dict[str, int] = {}
-        rows, cols, counts = [], [], []
+        rows: list[int] = []
+        cols: list[int] = []
+        counts: list[int] = []
         lengths = np.zeros(len(texts), dtype=np.float64)
         for row, text in enumerate(texts):
             tokens = self.tokenize(text)

@@ -242,7 +242,7 @@ def _embeddings(source: Any, documents: list[str], encoder: Any) -> EmbeddingSet
             )
         return source
     if encoder is None:
-        from ..data import minilm
+        from ..models import minilm
 
         encoder = minilm()
     if not hasattr(encoder, "encode"):

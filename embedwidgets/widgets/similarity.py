@@ -85,7 +85,7 @@ def _vectors(source: Any, encoder: Any, labels: Sequence[str] | None) -> tuple[l
         if labels is not None:
             raise TypeError("labels= picks rows of an EmbeddingSet; with a list of texts, pass just the texts.")
         if encoder is None:
-            from ..data import minilm
+            from ..models import minilm
 
             encoder = minilm()
         vectors = np.asarray(encoder.encode(items), dtype=np.float64) if items else np.zeros((0, 1))

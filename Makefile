@@ -13,14 +13,21 @@ PORT ?= 8888
 LAB_FLAGS = --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root) $(if $(filter none,$(BROWSER)),--no-browser)
 LAB_CONFIG_PATH = $(CURDIR)/binder$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))
 
-.PHONY: lab test js-test env test-env chromium screenshots bench clean
+.PHONY: lab test lint js-test env test-env chromium screenshots bench clean
 
 lab: env
 	JUPYTER_CONFIG_PATH="$(LAB_CONFIG_PATH)" $(VENV)/bin/jupyter lab $(LAB_FLAGS)
 
 test: test-env chromium
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory js-test
 	$(PY) -m pytest tests -q
+
+# Python lint, format and type checks (rules and settings in pyproject.toml).
+lint: test-env
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 # The front end's unit tests (node's own test runner). The pip install above creates js/node_modules;
 # should it be missing, npm restores it from the lock file first.

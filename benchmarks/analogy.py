@@ -25,7 +25,7 @@ def main() -> None:
     import embedwidgets as ew
 
     words = ew.glove()
-    words.unit  # build the normalised copy before timing, as gensim's fill_norms below
+    _ = words.unit  # build the normalised copy before timing, as gensim's fill_norms below
     kv = KeyedVectors(vector_size=words.dim)
     kv.add_vectors(words.labels, words.vectors)
     kv.fill_norms()

@@ -16,6 +16,7 @@ a reader wait for Run All?
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -47,10 +48,8 @@ class PeakRSS:
     def _sample(self) -> None:
         total = 0
         for proc in [self.process, *self.process.children(recursive=True)]:
-            try:
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):  # a child that exited meanwhile
                 total += proc.memory_info().rss
-            except (psutil.NoSuchProcess, psutil.AccessDenied):
-                pass  # a child that exited between the listing and the read
         self.peak = max(self.peak, total)
         self.samples += 1
 

@@ -6,7 +6,6 @@
 """
 
 from . import datasets
-from .data import glove, minilm
 from .engine import (
     AnalogyReport,
     DuplicateLabelError,
@@ -18,6 +17,7 @@ from .engine import (
     WordAverage,
     pick_device,
 )
+from .models import glove, minilm
 
 _WIDGETS = (
     "AnalogyExplorer",

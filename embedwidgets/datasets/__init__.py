@@ -11,7 +11,7 @@ Both are dedicated to the public domain (CC0 1.0); see ``LICENSE`` and ``README.
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 import pandas as pd

@@ -64,13 +64,15 @@ TOPICS["football"] = {
                 "{player} came off the bench to score {goal} {minute}, rescuing a point for {team} away at {team2}.",
                 "Supporters booed at full time after {team} lost {score} at home to {team2} {day}.",
                 "{player} was sent off {minute} for a reckless tackle, leaving {team} with ten men against {team2}.",
-                "The referee gave {team} a penalty {minute} for handball, and {player} sent the goalkeeper the wrong way.",
+                "The referee gave {team} a penalty {minute} for handball, and "
+                "{player} sent the goalkeeper the wrong way.",
                 "{team} knocked {team2} out of {cup} thanks to {goal} {minute}.",
                 "{team} and {team2} played out a {mood} {draw} draw in front of a full stadium {day}.",
                 "Relegation-threatened {team} earned a vital away win at {team2} through {goal} {minute}.",
                 "{team} dominated possession against {team2} {day} but never found a way past their goalkeeper.",
                 "A flying save from the goalkeeper {player} {minute} kept {team} alive in {cup}.",
-                "A goal by {player} was ruled out for offside by the video referee, and {team} went on to lose to {team2}.",
+                "A goal by {player} was ruled out for offside by the video "
+                "referee, and {team} went on to lose to {team2}.",
             ],
             "tails": [
                 "The home fans sang long after the final whistle.",
@@ -92,7 +94,8 @@ TOPICS["football"] = {
                 "{player} has signed a new {years}-year contract with {team}, ending talk of a move to {team2}.",
                 "The transfer window shuts on Friday and {team} are still searching for a new {position}.",
                 "Academy graduate {player} made his debut for {team} {day} and looked assured as a {position}.",
-                "After {count} seasons at {team}, the veteran {position} {player} will retire at the end of the season.",
+                "After {count} seasons at {team}, the veteran {position} "
+                "{player} will retire at the end of the season.",
                 "{team} have rejected a bid of {fee} from {team2} for their young {position} {player}.",
                 "The {position} {player} joins {team} on loan from {team2} until the end of the season.",
             ],
@@ -286,11 +289,13 @@ TOPICS["cooking"] = {
         },
         {
             "leads": [
-                "Bake the {cake} at {temp} for {minutes} minutes, until a skewer pushed into the middle comes out clean.",
+                "Bake the {cake} at {temp} for {minutes} minutes, until a "
+                "skewer pushed into the middle comes out clean.",
                 "Let the dough rest for {minutes} minutes so the gluten relaxes and the {bread} are easier to shape.",
                 "Fold the whisked egg whites gently into the {batter} so it stays light and airy.",
                 "Blind-bake the pastry case for {minutes} minutes before pouring in the filling for the {tart}.",
-                "Chill the {pastry} for {minutes} minutes before rolling, so the butter stays cold and the crust flakes.",
+                "Chill the {pastry} for {minutes} minutes before rolling, so "
+                "the butter stays cold and the crust flakes.",
                 "Cream the butter and sugar for {cake} until the mixture turns pale and fluffy.",
                 "Brush the {bread} with beaten egg before baking for a glossy golden crust.",
             ],
@@ -438,7 +443,8 @@ TOPICS["astronomy"] = {
                 "The International Space Station passes overhead {soon}, gliding across the sky like a bright star.",
                 "The crescent Moon will sit close to {planet} {soon}, a lovely pairing for binoculars.",
                 "Through {instrument} you can see {deepsky} as a faint misty patch on a moonless night.",
-                "Let your {scope} cool outside for {minutes} minutes before observing to get steadier views of {planet}.",
+                "Let your {scope} cool outside for {minutes} minutes before "
+                "observing to get steadier views of {planet}.",
                 "Amateur astronomers photographed {deepsky} with {instrument} and a long exposure.",
                 "Sunspot numbers are rising, so auroras may be seen {aurora} {season}.",
                 "A total solar eclipse will cross {eclipse}, darkening the sky for a few minutes in the daytime.",
@@ -458,11 +464,13 @@ TOPICS["astronomy"] = {
         },
         {
             "leads": [
-                "Astronomers using {telescope} found water vapour in the atmosphere of an exoplanet {distance} light-years away.",
+                "Astronomers using {telescope} found water vapour in the "
+                "atmosphere of an exoplanet {distance} light-years away.",
                 "A new image of {deepsky} from {telescope} reveals thousands of newborn stars.",
                 "A supermassive black hole at the centre of {galaxy} is swallowing gas unusually fast, say {team}.",
                 "Astronomers detected a fast radio burst from a galaxy {gly} billion light-years away, {team} report.",
-                "Spectra from {telescope} show that {star} is surrounded by a disc of dust where planets may be forming.",
+                "Spectra from {telescope} show that {star} is surrounded by a "
+                "disc of dust where planets may be forming.",
                 "Gravitational waves from two merging {objects} reached detectors on Earth {past}.",
                 "{team} measured the expansion of the universe using exploding stars in {galaxy}.",
                 "{team} spotted a galaxy that formed only a few hundred million years after the Big Bang.",
@@ -675,8 +683,10 @@ TOPICS["finance"] = {
                 "Financial advisers suggest keeping {months} months of expenses in an easy-access savings account.",
                 "Paying more than the minimum on your credit card each month cuts the interest on {debt}.",
                 "Low-cost index funds that track {index} suit investors with a long time horizon.",
-                "Before taking out a {term}-year mortgage, compare the interest rate, fees and early repayment charges.",
-                "Saving {monthly} a month into a pension from the age of {age} can grow into a large pot thanks to compound interest.",
+                "Before taking out a {term}-year mortgage, compare the "
+                "interest rate, fees and early repayment charges.",
+                "Saving {monthly} a month into a pension from the age of {age} can "
+                "grow into a large pot thanks to compound interest.",
                 "A monthly budget that splits income into needs, wants and savings makes it easier to {goal}.",
                 "Spreading your money across {assets} limits the damage any single bad investment can do.",
                 "Higher mortgage rates have added {amount} to the monthly repayments of a typical borrower.",
@@ -947,7 +957,8 @@ TOPICS["medicine"] = {
             "leads": [
                 "Doctors say the common symptoms of {illness_symptoms}.",
                 "A cough that lasts longer than {weeks} weeks should be checked by a doctor.",
-                "Doctors warn that antibiotics do nothing for {infection}, which viruses cause, and taking them adds to drug resistance.",
+                "Doctors warn that antibiotics do nothing for {infection}, which "
+                "viruses cause, and taking them adds to drug resistance.",
                 "In allergic patients, {allergen} can cause hives, swollen lips and, in severe cases, anaphylaxis.",
                 "In older patients, dehydration can cause confusion, dizziness and {complication}.",
                 "A fever above 38 degrees in a baby under {baby} needs urgent medical advice.",
@@ -972,7 +983,8 @@ TOPICS["medicine"] = {
                 "The new {drug} reduced {outcome} by {pct} in a clinical trial of {n} patients.",
                 "Surgeons carried out a {operation}, and the patient went home after {days} days.",
                 "The hospital's {department} has cut waiting times by {pct} with a new triage system.",
-                "Nurses on the {ward} ward record each patient's pulse, oxygen level and temperature every {hours} hours.",
+                "Nurses on the {ward} ward record each patient's pulse, oxygen "
+                "level and temperature every {hours} hours.",
                 "Screening for {screening}.",
                 "After a {operation2}, physiotherapy helps patients rebuild strength and movement.",
                 "The clinic is trialling {trial_tech} earlier.",
@@ -1114,7 +1126,8 @@ TOPICS["travel"] = {
                 "The old town of {city} is best explored on foot, and {sight} is a short walk from the station.",
                 "Our hotel in {city} had a rooftop terrace looking out over {view}.",
                 "Entry to {museum} in {city} is free on the first Sunday of every month.",
-                "Our guide led a walking tour through the {district} of {city} and recommended a family-run restaurant.",
+                "Our guide led a walking tour through the {district} of "
+                "{city} and recommended a family-run restaurant.",
                 "Hostels in {city} offer private rooms and shared kitchens for a fraction of hotel prices.",
                 "Queues at {sight2} can last two hours, so book a timed entry ticket online.",
                 "The metro in {metro_city} is clean, quick and easy to use with a {days}-day travel card.",
@@ -1142,7 +1155,8 @@ TOPICS["travel"] = {
                 "The ferry to {island} takes {hours} hours and books up quickly in August.",
                 "Backpacking through {region} for {weeks} weeks taught us to slow down and travel light.",
                 "Our campervan trip around {region2} took {days} days, with a different campsite every night.",
-                "The cheapest way from {eurocity} to {eurocity2} is the overnight coach, though the train is far comfier.",
+                "The cheapest way from {eurocity} to {eurocity2} is the "
+                "overnight coach, though the train is far comfier.",
                 "A river cruise from {rivercity} stops at {stops} towns and vineyards along the way.",
                 "From the summit of {mountain} hikers can see as far as {horizon} on a clear day.",
             ],
@@ -1315,7 +1329,8 @@ TOPICS["music"] = {
                 "The singer's {tour} tour opens with three nights at {venue}.",
                 "Vinyl sales rose again this year, with {genre} albums among the bestsellers.",
                 "The producer layered {layer} under the chorus to make the {piece} sound bigger.",
-                "Our band is looking for a {member} for gigs in local pubs, and our influences include {genre} and {genre2}.",
+                "Our band is looking for a {member} for gigs in local pubs, and "
+                "our influences include {genre} and {genre2}.",
                 "Streaming pays artists so little per play that most musicians earn more from {income}.",
                 "The festival has announced {genre} and {genre2} headliners for its main stage this summer.",
                 "The new single tops the {chart} chart after {count} weeks of heavy radio play.",
@@ -1498,7 +1513,8 @@ TOPICS["programming"] = {
                 "Our {language} service handles {requests} requests per second after we added connection pooling.",
             ],
             "tails": [
-                "Measure the code's performance before optimising it, because the slow part is rarely where you expect.",
+                "Measure the code's performance before optimising it, because "
+                "the slow part is rarely where you expect.",
                 "Caching the query results cut the server's response time in half.",
                 "The database schema change needed a migration script as well.",
                 "Load testing showed the web server could cope with ten times the traffic.",
@@ -1640,7 +1656,8 @@ TOPICS["weather"] = {
                 "{month} was {statistic}.",
                 "Forecasters expect {seasonal}.",
                 "The wind will ease {when}, leaving a calm, clear night and a touch of ground frost in {places}.",
-                "The barometer is falling fast, a sign that a deep area of low pressure is approaching from the {direction}.",
+                "The barometer is falling fast, a sign that a deep area of low "
+                "pressure is approaching from the {direction}.",
                 "The drought has left reservoirs at {pct} of capacity, the lowest level for {years} years.",
                 "Clear skies overnight will let temperatures drop sharply in {places}.",
             ],

@@ -22,6 +22,7 @@ import pandas as pd
 import torch
 
 from . import search
+from ._checks import check_k, normalise_rows
 from .errors import EmbedWidgetsError
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ class CosMulScorer(search.Scorer):
     def __post_init__(self) -> None:
         self.n_queries = self.positives.shape[1]
         self._terms_t = [t.T.contiguous() for t in self.positives] + [t.T.contiguous() for t in self.negatives]
-        self._scratch: dict[tuple[int, int], tuple[torch.Tensor, torch.Tensor]] = {}
+        self._scratch: dict[tuple[int, ...], tuple[torch.Tensor, torch.Tensor]] = {}
 
     def pick(self, which: slice | torch.Tensor) -> CosMulScorer:
         return CosMulScorer(self.matrix, self.positives[:, which], self.negatives[:, which])
@@ -83,8 +84,8 @@ def _unit_rows(es: EmbeddingSet, rows: torch.Tensor) -> torch.Tensor:
 
 def answer(
     es: EmbeddingSet,
-    positive_rows: Sequence[Sequence[int]],
-    negative_rows: Sequence[Sequence[int]],
+    positive_rows: Sequence[Sequence[int]] | np.ndarray,
+    negative_rows: Sequence[Sequence[int]] | np.ndarray,
     k: int,
     *,
     method: str = "3cosadd",
@@ -106,7 +107,7 @@ def answer(
     if method == "3cosadd":
         total = _unit_rows(es, pos).sum(1) - _unit_rows(es, neg).sum(1)
         query = total / float(pos.shape[1] + neg.shape[1])
-        query = query / query.norm(dim=1, keepdim=True).clamp_min(torch.finfo(torch.float32).tiny)
+        query = normalise_rows(query)
         scorer: search.Scorer = search.LinearScorer(
             matrix, query.to(matrix.dtype), screen=es.screen_matrix(n, len(query), screen)
         )
@@ -130,14 +131,12 @@ def analogy(
     restrict_vocab: int | None = None,
 ) -> pd.DataFrame:
     """One analogy: a DataFrame of ``rank, label, score``. See ``EmbeddingSet.analogy``."""
-    from .embeddings import _check_k
-
-    _check_k(k)
+    check_k(k)
     positive = [positive] if isinstance(positive, str) else list(positive)
     negative = [negative] if isinstance(negative, str) else list(negative)
     if not positive:
         raise ValueError("an analogy needs at least one positive word, e.g. positive=['king', 'woman'].")
-    rows = es._rows(positive + negative)
+    rows = es.rows(positive + negative)
     scores, found = answer(
         es,
         [rows[: len(positive)]],
@@ -147,7 +146,7 @@ def analogy(
         exclude_inputs=exclude_inputs,
         restrict_vocab=restrict_vocab,
     )
-    return es._frame(scores[0], found[0])
+    return es.result_frame(scores[0], found[0])
 
 
 def analogies(
@@ -160,9 +159,7 @@ def analogies(
     restrict_vocab: int | None = None,
 ) -> pd.DataFrame:
     """Many "a is to b as c is to ?" questions at once. See ``EmbeddingSet.analogies``."""
-    from .embeddings import _check_k
-
-    _check_k(k)
+    check_k(k)
     if isinstance(questions, pd.DataFrame):
         missing = [c for c in "abc" if c not in questions.columns]
         if missing:
@@ -177,7 +174,7 @@ def analogies(
         raise ValueError(
             f"each question is (a, b, c), meaning a is to b as c is to ?; questions {bad[:10]} do not have three words."
         )
-    rows = np.asarray(es._rows([w for t in triples for w in t]), dtype=np.int64).reshape(-1, 3)
+    rows = np.asarray(es.rows([w for t in triples for w in t]), dtype=np.int64).reshape(-1, 3)
     scores, found = answer(
         es,
         rows[:, [1, 2]],
@@ -204,11 +201,11 @@ def analogy_geometry(es: EmbeddingSet, a: str, b: str, c: str, answers: Sequence
     """
     from .project import pca_2d
 
-    inputs = es._rows([a, b, c])
+    inputs = es.rows([a, b, c])
     unit = es.unit
     target = unit[inputs[1]].float() - unit[inputs[0]].float() + unit[inputs[2]].float()
-    target = target / target.norm().clamp_min(torch.finfo(torch.float32).tiny)
-    answer_rows = [r for r in es._rows(list(answers)) if r not in inputs]
+    target = normalise_rows(target)
+    answer_rows = [r for r in es.rows(list(answers)) if r not in inputs]
     rows = torch.tensor(inputs + answer_rows, device=unit.device)
     vectors = torch.cat([unit[rows].float(), target[None]])
     xy = pca_2d(vectors.cpu().numpy())
@@ -276,24 +273,23 @@ def gensim_datapath(filename: str) -> str:
 def _vocabulary(es: EmbeddingSet, restrict_vocab: int | None, case_insensitive: bool) -> dict[str, int]:
     """gensim's ok_vocab: the first ``restrict_vocab`` labels; with case folding, the first spelling wins.
 
-    Kept on the set, since building it for 300,000 words costs more than a thousand analogies.
+    Kept in the set's cache (the latest one only), since building it for 300,000 words costs more than a
+    thousand analogies.
     """
-    cache = es.__dict__.setdefault("_vocabulary_cache", {})
-    key = (restrict_vocab, case_insensitive)
-    if key not in cache:
+
+    def build() -> dict[str, int]:
         ok: dict[str, int] = {}
         for row, label in enumerate(es.labels[:restrict_vocab]):
             ok.setdefault(label.upper() if case_insensitive else label, row)
-        cache.clear()
-        cache[key] = ok
-    return cache[key]
+        return ok
+
+    return es.cached("analogy vocabulary", (restrict_vocab, case_insensitive), build, keep=1)
 
 
 def _shared_spellings(es: EmbeddingSet, restrict_vocab: int | None, case_insensitive: bool) -> set[str]:
     """Folded spellings that more than one of the first ``restrict_vocab`` labels share."""
-    cache = es.__dict__.setdefault("_shared_cache", {})
-    key = (restrict_vocab, case_insensitive)
-    if key not in cache:
+
+    def build() -> set[str]:
         ok = _vocabulary(es, restrict_vocab, case_insensitive)
         shared: set[str] = set()
         if len(ok) != len(es.labels[:restrict_vocab]):
@@ -303,9 +299,9 @@ def _shared_spellings(es: EmbeddingSet, restrict_vocab: int | None, case_insensi
                 if folded in seen:
                     shared.add(folded)
                 seen.add(folded)
-        cache.clear()
-        cache[key] = shared
-    return cache[key]
+        return shared
+
+    return es.cached("analogy shared spellings", (restrict_vocab, case_insensitive), build, keep=1)
 
 
 def _read_lines(path: str | Path) -> list[str]:

@@ -116,31 +116,32 @@ def cluster(
     if method not in CLUSTERINGS:
         raise ValueError(f"method={method!r} is not a clustering; use one of {CLUSTERINGS}.")
     key = (method, k if method == "kmeans" else None, seed, tuple(sorted((a, repr(b)) for a, b in options.items())))
-    cache = es.__dict__.setdefault("_clusters", {})
-    if key not in cache:
+
+    def build() -> np.ndarray:
         if method == "kmeans":
             # Three seeded starts, best inertia kept: one start alone sometimes merges two topics.
-            cache[key] = kmeans(es.unit, k, seed=seed, progress=progress, **{"n_init": 3, **options})[0]
-        else:
-            from sklearn.cluster import HDBSCAN
+            return kmeans(es.unit, k, seed=seed, progress=progress, **{"n_init": 3, **options})[0]
+        from sklearn.cluster import HDBSCAN
 
-            settings = {"min_cluster_size": max(5, len(es) // 100), **options}
-            cache[key] = HDBSCAN(**settings).fit_predict(es.unit.float().cpu().numpy())
-            if progress:
-                progress(1.0, "HDBSCAN: done")
-    return cache[key]
+        settings = {"min_cluster_size": max(5, len(es) // 100), **options}
+        found = HDBSCAN(**settings).fit_predict(es.unit.float().cpu().numpy())
+        if progress:
+            progress(1.0, "HDBSCAN: done")
+        return found
+
+    return es.cached("clusters", key, build)
 
 
-def keyword_labels(texts: Sequence[str], clusters: Sequence[int], top_n: int = 3) -> pd.DataFrame:
+def keyword_labels(texts: Sequence[str], clusters: Sequence[int] | np.ndarray, top_n: int = 3) -> pd.DataFrame:
     """Keywords per cluster by class-based TF-IDF: the words frequent in one cluster and rare in the others.
 
     Returns ``cluster, size, keywords (list), label ("a · b · c")``, largest cluster first; noise (-1) is left out.
     """
     from sklearn.feature_extraction.text import CountVectorizer
 
-    clusters = np.asarray(clusters)
-    ids = sorted(int(c) for c in np.unique(clusters) if c >= 0)
-    documents = [" ".join(t for t, c in zip(texts, clusters) if c == cid) for cid in ids]
+    ids_by_row = np.asarray(clusters)
+    ids = sorted(int(c) for c in np.unique(ids_by_row) if c >= 0)
+    documents = [" ".join(t for t, c in zip(texts, ids_by_row) if c == cid) for cid in ids]
     columns = ["cluster", "size", "keywords", "label"]
     if not ids:
         return pd.DataFrame(columns=columns)
@@ -161,7 +162,7 @@ def keyword_labels(texts: Sequence[str], clusters: Sequence[int], top_n: int = 3
         rows.append(
             {
                 "cluster": cid,
-                "size": int((clusters == cid).sum()),
+                "size": int((ids_by_row == cid).sum()),
                 "keywords": keywords,
                 "label": " · ".join(keywords) if keywords else f"cluster {cid}",
             }
@@ -169,25 +170,3 @@ def keyword_labels(texts: Sequence[str], clusters: Sequence[int], top_n: int = 3
     return (
         pd.DataFrame(rows, columns=columns).sort_values("size", ascending=False, kind="stable").reset_index(drop=True)
     )
-
-
-def cosine_matrix(vectors: np.ndarray) -> np.ndarray:
-    """Cosine similarity of every pair of rows (float64); zero rows are similar to nothing."""
-    vectors = np.asarray(vectors, dtype=np.float64)
-    unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), np.finfo(np.float32).tiny)
-    return unit @ unit.T
-
-
-def similarity_order(similarity: np.ndarray) -> np.ndarray:
-    """An order of the rows of a square cosine-similarity matrix that puts similar rows together
-    (the leaves of an average-linkage tree over cosine distance)."""
-    from scipy.cluster.hierarchy import leaves_list, linkage
-    from scipy.spatial.distance import squareform
-
-    n = similarity.shape[0]
-    if n < 3:
-        return np.arange(n)
-    distance = np.clip(1.0 - similarity, 0.0, 2.0)
-    distance = (distance + distance.T) / 2
-    np.fill_diagonal(distance, 0.0)
-    return leaves_list(linkage(squareform(distance, checks=False), method="average"))

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 import torch
 
+from . import analogy as _analogy
+from . import cluster as _cluster
+from . import project as _project
 from . import search
+from . import similarity as _similarity
+from ._checks import check_k, normalise_rows
+from .analogy import AnalogyReport, SimilarityReport
 from .device import pick_device, storage_dtype
-from .encoders import Encoder
+from .encoders import Encoder, check_texts
 from .errors import UnknownTokenError
 from .labels import LabelIndex, clean_labels, resolve_duplicates
 
-if TYPE_CHECKING:
-    from .analogy import AnalogyReport, SimilarityReport
-
 Query = Any  # a label, a text, a vector, or a list of these
+T = TypeVar("T")
 
 
 class EmbeddingSet:
@@ -26,6 +30,10 @@ class EmbeddingSet:
 
     Labels are unique strings (other types go through ``str``). ``metadata`` is a DataFrame with one
     row per vector. An L2-normalised copy lives on ``device`` for cosine search.
+
+    Everything computed from the labels and vectors (that copy, search copies, projections, clusters,
+    the label index) is kept in one cache that ``invalidate()`` empties. Assigning ``vectors`` empties
+    it too; after changing the vectors in place, call ``invalidate()``.
 
     Memory: the raw float32 vectors, one normalised copy (float32, or float16 on a GPU with
     ``dtype="float16"``), and during a search one 32 MB score buffer plus rows/64 floats per query
@@ -60,22 +68,15 @@ class EmbeddingSet:
             matrix = matrix[keep]
             table = table.iloc[keep].reset_index(drop=True)
         _check_finite(matrix)
-        if encoder is not None and getattr(encoder, "dim", matrix.shape[1]) != matrix.shape[1]:
-            raise ValueError(
-                f"the encoder makes {encoder.dim}-dimensional vectors but these are "
-                f"{matrix.shape[1]}-dimensional; pass the encoder that made them."
-            )
+        _check_encoder_dim(encoder, matrix)
         self.name = name or "embeddings"
         self.encoder = encoder
-        self.vectors = matrix
         self.metadata = table
         self.device = pick_device(device)
         self.dtype = storage_dtype(dtype, self.device)
-        self._index = LabelIndex(labels)
-        self._unit: torch.Tensor | None = None
-        self._raw: torch.Tensor | None = None
-        self._screen: torch.Tensor | None = None
-        self._half_sq_norms: torch.Tensor | None = None
+        self._labels = labels
+        self._vectors = matrix
+        self._derived: dict[str, dict[Hashable, Any]] = {}
 
     # ---- constructors -------------------------------------------------------------------------
 
@@ -132,8 +133,6 @@ class EmbeddingSet:
 
         >>> docs = EmbeddingSet.from_texts(["a cat sat", "stocks fell"], encoder=minilm())  # doctest: +SKIP
         """
-        from .encoders import check_texts
-
         texts = check_texts(texts)
         vectors = encoder.encode(texts, batch_size=batch_size, progress=progress)
         options.setdefault("name", getattr(encoder, "name", "texts"))
@@ -142,17 +141,17 @@ class EmbeddingSet:
     # ---- container protocol -------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._index)
+        return len(self._labels)
 
     def __contains__(self, label: object) -> bool:
-        return label in self._index
+        return label in self.label_index
 
     def __getitem__(self, label: object) -> np.ndarray:
         """The raw vector of ``label``."""
-        return self.vectors[self._rows([label])[0]].copy()
+        return self.vectors[self.rows([label])[0]].copy()
 
     def __iter__(self):
-        return iter(self._index.labels)
+        return iter(self._labels)
 
     def __repr__(self) -> str:
         encoder = f", encoder={self.encoder.name!r}" if self.encoder is not None else ""
@@ -162,23 +161,115 @@ class EmbeddingSet:
 
     @property
     def labels(self) -> list[str]:
-        return self._index.labels
+        return self._labels
+
+    @property
+    def vectors(self) -> np.ndarray:
+        """The raw vectors (float32, rows × dims). Assigning new ones empties the cache of derived data."""
+        return self._vectors
+
+    @vectors.setter
+    def vectors(self, value: Any) -> None:
+        matrix = _as_matrix(value)
+        if matrix.shape[0] != len(self):
+            raise ValueError(
+                f"got {matrix.shape[0]} vectors for {len(self)} labels; the new vectors need one row per label."
+            )
+        _check_finite(matrix)
+        _check_encoder_dim(self.encoder, matrix)
+        self._vectors = matrix
+        self.invalidate()
 
     @property
     def dim(self) -> int:
         return self.vectors.shape[1]
 
+    # ---- derived data -------------------------------------------------------------------------
+
+    def cached(self, kind: str, key: Hashable, build: Callable[[], T], *, keep: int | None = None) -> T:
+        """The ``kind`` of derived data for ``key`` (e.g. a projection for its parameters): built by ``build``
+        on first use, then kept until ``invalidate()``. ``keep`` bounds how many keys of this kind stay,
+        newest kept, for big data asked for with changing parameters.
+
+        >>> es = EmbeddingSet(["a", "b"], [[1, 0], [0, 2]])
+        >>> es.cached("lengths", None, lambda: np.linalg.norm(es.vectors, axis=1)).tolist()
+        [1.0, 2.0]
+        """
+        store = self._derived.setdefault(kind, {})
+        if key in store:
+            return store[key]
+        value = build()
+        # A build that an invalidate() overtook stores into the dropped dict, so it is never served.
+        if keep is not None:
+            for old in list(store)[: max(0, len(store) - keep + 1)]:
+                store.pop(old, None)
+        store[key] = value
+        return value
+
+    def invalidate(self) -> None:
+        """Drop everything derived from the labels and vectors: the normalised and search copies,
+        projections, clusters, the label index. Each is built again when next needed."""
+        self._derived = {}
+
+    @property
+    def label_index(self) -> LabelIndex:
+        """Label → row lookup, prefix completion and close spellings."""
+        return self.cached("label index", None, lambda: LabelIndex(self._labels))
+
     def row(self, label: str) -> int | None:
         """The row of ``label``, or None."""
-        return self._index.row(label)
+        return self.label_index.row(label)
+
+    def rows(self, labels: Sequence[object]) -> list[int]:
+        """The rows of ``labels``, in order; an ``UnknownTokenError`` names every unknown one with close
+        spellings. Non-string labels go through ``str``.
+
+        >>> EmbeddingSet(["cat", "dog"], [[1, 0], [0, 1]]).rows(["dog", "cat"])
+        [1, 0]
+        """
+        if isinstance(labels, str):
+            raise TypeError(f"rows() takes a list of labels, not one string; use rows([{labels!r}]) or row().")
+        index = self.label_index
+        rows: list[int] = []
+        missing: list[str] = []
+        for label in labels:
+            key = label if isinstance(label, str) else str(label)
+            row = index.row(key)
+            if row is None:
+                missing.append(key)
+            else:
+                rows.append(row)
+        if missing:
+            missing = list(dict.fromkeys(missing))
+            raise UnknownTokenError(missing, {m: self.suggest(m) for m in missing})
+        return rows
+
+    def result_frame(self, scores: np.ndarray, rows: np.ndarray) -> pd.DataFrame:
+        """One query's search result as a ``rank, label, score`` DataFrame; unfilled rows (-1) are left out.
+
+        >>> EmbeddingSet(["cat", "dog"], [[1, 0], [0, 1]]).result_frame(np.array([0.9, 0.0]), np.array([1, -1]))
+           rank label  score
+        0     1   dog    0.9
+        """
+        rows, scores = np.asarray(rows), np.asarray(scores)
+        keep = rows >= 0
+        rows, scores = rows[keep], scores[keep]
+        labels = self._labels
+        return pd.DataFrame(
+            {
+                "rank": np.arange(1, len(rows) + 1),
+                "label": [labels[r] for r in rows],
+                "score": scores.astype(np.float64),
+            }
+        )
 
     def complete(self, prefix: str, limit: int = 20) -> list[str]:
         """Labels that start with ``prefix``, first rows (most frequent, for word sets) first."""
-        return self._index.complete(prefix, limit)
+        return self.label_index.complete(prefix, limit)
 
     def suggest(self, token: str, n: int = 3) -> list[str]:
         """Up to ``n`` known labels spelled like ``token``."""
-        return self._index.suggest(token, n)
+        return self.label_index.suggest(token, n)
 
     def head(self, n: int, *, name: str | None = None) -> EmbeddingSet:
         """The first ``n`` rows (for GloVe, the ``n`` most frequent words)."""
@@ -199,13 +290,14 @@ class EmbeddingSet:
     @property
     def unit(self) -> torch.Tensor:
         """The L2-normalised vectors on the device. Zero vectors stay zero."""
-        if self._unit is None:
-            raw = torch.from_numpy(self.vectors).to(self.device)
-            # Padded with zero rows to whole groups of 64, so search can copy candidate groups as blocks.
-            padded = torch.zeros(-(-len(self) // 64) * 64, self.dim, device=self.device, dtype=self.dtype)
-            padded[: len(self)] = _normalise(raw)
-            self._unit = padded[: len(self)]
-        return self._unit
+        return self.cached("unit", None, self._build_unit)
+
+    def _build_unit(self) -> torch.Tensor:
+        raw = torch.from_numpy(self.vectors).to(self.device)
+        # Padded with zero rows to whole groups of 64, so search can copy candidate groups as blocks.
+        padded = torch.zeros(-(-len(self) // 64) * 64, self.dim, device=self.device, dtype=self.dtype)
+        padded[: len(self)] = normalise_rows(raw)
+        return padded[: len(self)]
 
     def screen_matrix(self, n_rows: int, n_queries: int, screen: bool | None = None) -> torch.Tensor | None:
         """The bfloat16 copy of the unit vectors when a search should be screened with it, else None."""
@@ -213,29 +305,12 @@ class EmbeddingSet:
             screen = self.dtype == torch.float32 and search.should_screen(self.device, n_rows, self.dim, n_queries)
         if not screen:
             return None
-        if self._screen is None:
-            self._screen = self.unit.to(torch.bfloat16)
-        return self._screen[:n_rows]
+        return self.cached("screen", None, lambda: self.unit.to(torch.bfloat16))[:n_rows]
 
     @property
     def raw(self) -> torch.Tensor:
         """The raw vectors on the device (for dot and Euclidean search)."""
-        if self._raw is None:
-            self._raw = torch.from_numpy(self.vectors).to(self.device, self.dtype)
-        return self._raw
-
-    def _rows(self, labels: Sequence[object]) -> list[int]:
-        rows, missing = [], []
-        for label in labels:
-            key = label if isinstance(label, str) else str(label)
-            row = self._index.row(key)
-            if row is None:
-                missing.append(key)
-            rows.append(row)
-        if missing:
-            missing = list(dict.fromkeys(missing))
-            raise UnknownTokenError(missing, {m: self.suggest(m) for m in missing})
-        return rows
+        return self.cached("raw", None, lambda: torch.from_numpy(self.vectors).to(self.device, self.dtype))
 
     # ---- neighbours ---------------------------------------------------------------------------
 
@@ -251,16 +326,17 @@ class EmbeddingSet:
         >>> words.neighbors([1.0, 0.0], k=2).label.tolist()
         ['cat', 'dog']
         """
-        _check_k(k)
+        check_k(k)
         if metric not in search.METRICS:
             raise ValueError(f"metric={metric!r} is not supported; use one of {search.METRICS}.")
         queries, single = self._split_queries(query)
         vectors, own_rows = self._query_vectors(queries)
         k = min(k, len(self))
-        exclude = torch.tensor([[r if r is not None else -1] for r in own_rows], device=self.device)
-        exclude = exclude if any(r is not None for r in own_rows) else None
+        exclude = None
+        if any(r is not None for r in own_rows):
+            exclude = torch.tensor([[r if r is not None else -1] for r in own_rows], device=self.device)
         scores, rows = self.search(vectors, k, metric=metric, exclude=exclude)
-        frames = [self._frame(s, r) for s, r in zip(scores, rows)]
+        frames = [self.result_frame(s, r) for s, r in zip(scores, rows)]
         return frames[0] if single else frames
 
     def similarities(self, query: Query) -> np.ndarray:
@@ -275,7 +351,7 @@ class EmbeddingSet:
         if not single:
             raise ValueError("similarities() takes one query (a label, a text or a vector), not a batch.")
         vectors, _ = self._query_vectors(queries)
-        direction = _normalise(torch.as_tensor(vectors, device=self.device))[0]
+        direction = normalise_rows(torch.as_tensor(vectors, device=self.device))[0]
         unit, out = self.unit, np.empty(len(self), dtype=np.float32)
         step = 1 << 18  # rows per block, so a float16 copy never widens the whole matrix at once
         for start in range(0, len(self), step):
@@ -310,12 +386,14 @@ class EmbeddingSet:
         n = len(self) if restrict is None else max(1, min(restrict, len(self)))
         if metric == "cosine":
             scorer = search.LinearScorer(
-                self.unit[:n], _normalise(queries).to(self.dtype), screen=self.screen_matrix(n, len(queries), screen)
+                self.unit[:n],
+                normalise_rows(queries).to(self.dtype),
+                screen=self.screen_matrix(n, len(queries), screen),
             )
         elif metric == "dot":
             scorer = search.LinearScorer(self.raw[:n], queries.to(self.dtype))
         else:
-            scorer = search.LinearScorer(self.raw[:n].float(), queries, self._half_norms()[:n])
+            scorer = search.LinearScorer(self.raw[:n].float(), queries, self._half_sq_norms()[:n])
         scores, rows = search.top_k(scorer, k, exclude=exclude)
         scores = scores.float()
         if metric == "euclidean":
@@ -323,23 +401,14 @@ class EmbeddingSet:
         rows = rows.masked_fill(torch.isinf(scores), -1)
         return scores.cpu().numpy(), rows.cpu().numpy()
 
-    def _half_norms(self) -> torch.Tensor:
-        if self._half_sq_norms is None:
-            raw = self.raw.float()
-            self._half_sq_norms = (raw * raw).sum(1) / 2
-        return self._half_sq_norms
+    def _half_sq_norms(self) -> torch.Tensor:
+        """Half of each raw row's squared length, for Euclidean search."""
 
-    def _frame(self, scores: np.ndarray, rows: np.ndarray) -> pd.DataFrame:
-        keep = rows >= 0
-        rows, scores = rows[keep], scores[keep]
-        labels = self._index.labels
-        return pd.DataFrame(
-            {
-                "rank": np.arange(1, len(rows) + 1),
-                "label": [labels[r] for r in rows],
-                "score": scores.astype(np.float64),
-            }
-        )
+        def build() -> torch.Tensor:
+            raw = self.raw.float()
+            return (raw * raw).sum(1) / 2
+
+        return self.cached("half squared norms", None, build)
 
     def _split_queries(self, query: Query) -> tuple[list[Any], bool]:
         if isinstance(query, str):
@@ -370,7 +439,7 @@ class EmbeddingSet:
             if isinstance(q, str):
                 if not q.strip():
                     raise ValueError("the query is an empty string; type a label or a text.")
-                row = self._index.row(q)
+                row = self.row(q)
                 if row is not None:
                     own[i] = row
                     out[i] = self.vectors[row]
@@ -393,8 +462,8 @@ class EmbeddingSet:
         if unknown:
             unknown = list(dict.fromkeys(unknown))
             raise UnknownTokenError(unknown, {u: self.suggest(u) for u in unknown})
-        if texts:
-            out[list(texts)] = self.encoder.encode(list(texts.values()))  # type: ignore[union-attr]
+        if texts and self.encoder is not None:
+            out[list(texts)] = self.encoder.encode(list(texts.values()))
         return out, own
 
     # ---- analogies ----------------------------------------------------------------------------
@@ -417,9 +486,7 @@ class EmbeddingSet:
         >>> glove().analogy(["king", "woman"], ["man"], k=1).label[0]   # doctest: +SKIP
         'queen'
         """
-        from .analogy import analogy
-
-        return analogy(
+        return _analogy.analogy(
             self, positive, negative, k=k, method=method, exclude_inputs=exclude_inputs, restrict_vocab=restrict_vocab
         )
 
@@ -437,9 +504,7 @@ class EmbeddingSet:
         ``questions`` is a list of (a, b, c) triples or a DataFrame with columns a, b, c. Returns one
         row per answer: ``question, a, b, c, rank, label, score``.
         """
-        from .analogy import analogies
-
-        return analogies(
+        return _analogy.analogies(
             self, questions, k=k, method=method, exclude_inputs=exclude_inputs, restrict_vocab=restrict_vocab
         )
 
@@ -452,9 +517,7 @@ class EmbeddingSet:
         case_insensitive: bool = True,
     ) -> AnalogyReport:
         """Accuracy on an analogy benchmark (default: the Google ``questions-words.txt``), as gensim scores it."""
-        from .analogy import evaluate_analogies
-
-        return evaluate_analogies(
+        return _analogy.evaluate_analogies(
             self, path, restrict_vocab=restrict_vocab, method=method, case_insensitive=case_insensitive
         )
 
@@ -462,9 +525,9 @@ class EmbeddingSet:
         self, name_or_path: str = "wordsim353", *, restrict_vocab: int = 300000, case_insensitive: bool = True
     ) -> SimilarityReport:
         """Spearman correlation with human similarity judgements (wordsim353, simlex999 or a TSV path)."""
-        from .analogy import evaluate_similarity
-
-        return evaluate_similarity(self, name_or_path, restrict_vocab=restrict_vocab, case_insensitive=case_insensitive)
+        return _analogy.evaluate_similarity(
+            self, name_or_path, restrict_vocab=restrict_vocab, case_insensitive=case_insensitive
+        )
 
     # ---- structure and the uses beyond retrieval -----------------------------------------------
 
@@ -477,36 +540,29 @@ class EmbeddingSet:
 
         >>> xy = words.head(5000).project("pca")   # doctest: +SKIP
         """
-        from .project import project
-
-        return project(self, method, n_components, seed=seed, progress=progress, **options)
+        return _project.project(self, method, n_components, seed=seed, progress=progress, **options)
 
     def axes(self, x: tuple[Any, Any], y: tuple[Any, Any] | None = None) -> np.ndarray:
         """Coordinates along word-defined directions, e.g. ``axes(x=("man", "woman"), y=("king", "queen"))``."""
-        from .project import axes
-
-        return axes(self, x, y)
+        return _project.axes(self, x, y)
 
     def cluster(
         self, method: str = "kmeans", k: int = 8, *, seed: int = 0, progress: Any = None, **options: Any
     ) -> np.ndarray:
         """A cluster id per row: k-means in torch (k-means++ start) or HDBSCAN (-1 = noise)."""
-        from .cluster import cluster
-
-        self._last_clusters = cluster(self, method, k, seed=seed, progress=progress, **options)
-        return self._last_clusters
+        clusters = _cluster.cluster(self, method, k, seed=seed, progress=progress, **options)
+        self._derived["last clusters"] = {None: clusters}  # what cluster_labels() labels by default
+        return clusters
 
     def cluster_labels(
-        self, clusters: Sequence[int] | None = None, *, top_n: int = 3, text_column: str | None = None
+        self, clusters: Sequence[int] | np.ndarray | None = None, *, top_n: int = 3, text_column: str | None = None
     ) -> pd.DataFrame:
         """Keywords per cluster by class-based TF-IDF over the labels (or a metadata text column).
 
         ``clusters`` defaults to the last ``cluster()`` result.
         """
-        from .cluster import keyword_labels
-
         if clusters is None:
-            clusters = getattr(self, "_last_clusters", None)
+            clusters = self._derived.get("last clusters", {}).get(None)
             if clusters is None:
                 raise ValueError("no clusters yet: call cluster() first, or pass clusters=.")
         if len(clusters) != len(self):
@@ -514,46 +570,32 @@ class EmbeddingSet:
         if text_column is not None and text_column not in self.metadata.columns:
             raise KeyError(f"no metadata column {text_column!r}; the columns are {list(self.metadata.columns)}.")
         texts = self.labels if text_column is None else self.metadata[text_column].astype(str).tolist()
-        return keyword_labels(texts, clusters, top_n)
+        return _cluster.keyword_labels(texts, clusters, top_n)
 
     def duplicates(self, threshold: float = 0.95) -> pd.DataFrame:
         """Groups of near-duplicates (cosine ≥ threshold), found exactly: ``group, row, label, similarity``."""
-        from .uses import duplicates
-
-        return duplicates(self, threshold)
+        return _similarity.duplicates(self, threshold)
 
     def outliers(self, k: int = 10) -> pd.Series:
         """Each row's cosine distance to its k-th nearest neighbour (high = isolated), indexed by label."""
-        from .uses import outliers
-
-        return outliers(self, k)
+        return _similarity.outliers(self, k)
 
     def classify(self, classes: Sequence[str], encoder: Encoder | None = None) -> pd.DataFrame:
         """Zero-shot classification: the nearest class-name embedding wins: ``label, class, score, ...``."""
-        from .uses import classify
-
-        return classify(self, classes, encoder)
+        return _similarity.classify(self, classes, encoder)
 
     def recommend(self, liked: Sequence[str], k: int = 10) -> pd.DataFrame:
         """Rows nearest to the mean of the liked rows, the liked ones left out: ``rank, label, score``."""
-        from .uses import recommend
-
-        _check_k(k)
-        return recommend(self, liked, k)
+        check_k(k)
+        return _similarity.recommend(self, liked, k)
 
 
-def _check_k(k: object) -> None:
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
-        raise TypeError(f"k must be an integer, got {type(k).__name__}.")
-    if k <= 0:
-        raise ValueError(f"k must be at least 1, got {k}.")
-
-
-def _normalise(matrix: torch.Tensor) -> torch.Tensor:
-    """Rows divided by their length; zero rows stay zero (so cosine with them is 0, never NaN)."""
-    matrix = matrix.float()
-    norms = matrix.norm(dim=-1, keepdim=True)
-    return matrix / norms.clamp_min(torch.finfo(torch.float32).tiny)
+def _check_encoder_dim(encoder: Encoder | None, matrix: np.ndarray) -> None:
+    if encoder is not None and getattr(encoder, "dim", matrix.shape[1]) != matrix.shape[1]:
+        raise ValueError(
+            f"the encoder makes {encoder.dim}-dimensional vectors but these are "
+            f"{matrix.shape[1]}-dimensional; pass the encoder that made them."
+        )
 
 
 def _as_matrix(vectors: Any) -> np.ndarray:

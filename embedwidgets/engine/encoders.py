@@ -61,15 +61,15 @@ class EncodingCache:
     def __init__(self, directory: Path, dim: int) -> None:
         self.directory = directory
         self.dim = dim
-        self._rows: dict[bytes, tuple[np.ndarray, int]] | None = None
+        self._stored: dict[bytes, tuple[np.ndarray, int]] | None = None
 
     @staticmethod
     def key(text: str) -> bytes:
         return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
 
     def _load(self) -> dict[bytes, tuple[np.ndarray, int]]:
-        if self._rows is None:
-            self._rows = {}
+        if self._stored is None:
+            self._stored = {}
             for shard in sorted(self.directory.glob("*.npz")):
                 loaded = self._read(shard)
                 if loaded is None:
@@ -77,8 +77,8 @@ class EncodingCache:
                     continue
                 keys, vectors = loaded
                 for row, key in enumerate(keys):
-                    self._rows[key.tobytes()] = (vectors, row)
-        return self._rows
+                    self._stored[key.tobytes()] = (vectors, row)
+        return self._stored
 
     def _read(self, shard: Path) -> tuple[np.ndarray, np.ndarray] | None:
         try:
@@ -263,7 +263,7 @@ class WordAverage:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         vectors = self.words.vectors
         for i, text in enumerate(texts):
-            rows = [self.words.row(t) for t in self.known_tokens(text)]
+            rows = self.words.rows(self.known_tokens(text))
             if rows:
                 out[i] = vectors[rows].mean(axis=0)
         return out

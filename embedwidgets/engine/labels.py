@@ -44,7 +44,8 @@ def resolve_duplicates(labels: list[str], policy: str) -> tuple[list[str], np.nd
                 taken.add(label)
                 keep.append(row)
         return [labels[row] for row in keep], np.asarray(keep, dtype=np.int64)
-    renamed, used, counts = [], set(labels), {}
+    renamed, used = [], set(labels)
+    counts: dict[str, int] = {}
     for label in labels:
         counts[label] = counts.get(label, 0) + 1
         if counts[label] == 1:

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
+from ._checks import normalise_rows
+
 if TYPE_CHECKING:
     from .embeddings import EmbeddingSet
 
@@ -82,22 +84,25 @@ def project(
     if not isinstance(n_components, int) or n_components < 1:
         raise ValueError(f"n_components must be a positive integer, got {n_components!r}.")
     key = (method, n_components, seed, tuple(sorted((k, repr(v)) for k, v in options.items())))
-    cache = es.__dict__.setdefault("_projections", {})
-    if key in cache:
-        if progress:
-            progress(1.0, f"{method}: cached")
-        return cache[key]
-    unit = es.unit.float()
-    if method == "pca":
-        coords = pca(unit, n_components, progress)
-    elif len(es) <= n_components + 1:
-        coords = pca(unit, n_components, progress)  # too few points for a neighbourhood graph
-    elif method == "umap":
-        coords = _umap(unit.cpu().numpy(), n_components, seed, progress, options)
-    else:
-        coords = _tsne(unit.cpu().numpy(), n_components, seed, progress, options)
-    coords = np.ascontiguousarray(coords, dtype=np.float32)
-    cache[key] = coords
+    built = False
+
+    def build() -> np.ndarray:
+        nonlocal built
+        built = True
+        unit = es.unit.float()
+        if method == "pca":
+            coords = pca(unit, n_components, progress)
+        elif len(es) <= n_components + 1:
+            coords = pca(unit, n_components, progress)  # too few points for a neighbourhood graph
+        elif method == "umap":
+            coords = _umap(unit.cpu().numpy(), n_components, seed, progress, options)
+        else:
+            coords = _tsne(unit.cpu().numpy(), n_components, seed, progress, options)
+        return np.ascontiguousarray(coords, dtype=np.float32)
+
+    coords = es.cached("projection", key, build)
+    if not built and progress:
+        progress(1.0, f"{method}: cached")
     return coords
 
 
@@ -144,14 +149,14 @@ def _direction(es: EmbeddingSet, pair: tuple[Any, Any], name: str) -> torch.Tens
     ends = []
     for end in pair:
         if isinstance(end, str):
-            vector = es.unit[es._rows([end])[0]].float()
+            vector = es.unit[es.rows([end])[0]].float()
         else:
             vector = torch.as_tensor(np.asarray(end, dtype=np.float32), device=es.device)
             if vector.shape != (es.dim,):
                 raise ValueError(
                     f"a vector end of {name}= must have dimension {es.dim}, got shape {tuple(vector.shape)}."
                 )
-            vector = vector / vector.norm().clamp_min(torch.finfo(torch.float32).tiny)
+            vector = normalise_rows(vector)
         ends.append(vector)
     direction = ends[1] - ends[0]
     length = direction.norm()

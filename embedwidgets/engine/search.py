@@ -24,6 +24,8 @@ from pathlib import Path
 
 import torch
 
+from ._checks import check_k
+
 BLOCK_ELEMENTS = 1 << 23
 MAXIMA_ELEMENTS = 1 << 24
 RESCORE_ELEMENTS = 1 << 23
@@ -153,9 +155,7 @@ def top_k(scorer: Scorer, k: int, *, exclude: torch.Tensor | None = None) -> tup
     Where fewer than k rows remain, the tail has score ``-inf`` and should be dropped.
     """
     n, b = scorer.n_rows, scorer.n_queries
-    if k <= 0:
-        raise ValueError(f"k must be a positive integer, got {k}.")
-    k = min(k, n)
+    k = min(check_k(k), n)
     group = group_rows(scorer.matrix.shape[1])
     chunk = _chunk_rows(n, b, group)
     per_batch = max(1, min(BLOCK_ELEMENTS // chunk, MAXIMA_ELEMENTS * group // n))

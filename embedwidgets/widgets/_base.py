@@ -1,7 +1,8 @@
 """The shared widget base: typed requests and responses, inline errors, and strict keyword arguments.
 
 The front end talks to Python in two ways only:
-- synced traits, for state a user may want back in Python (the query, the results);
+- synced traits, for state a user may want back in Python (the query, the results). The view sets the traits
+  a user changes, all in one update; ``set_state`` applies them together or refuses them inline;
 - ``{"type": "request", "id", "kind", "params"}`` custom messages, answered by
   ``{"type": "response", "id", "kind", "ok", "data" | "error"}``. Each kind maps to one handler
   method; there is no way to send code. The front end drops any answer older than its latest request.
@@ -11,11 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import itertools
 import logging
-import re
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -24,21 +23,11 @@ import pandas as pd
 import traitlets
 
 from ..engine.errors import EmbedWidgetsError, UnknownTokenError
+from ._requests import STATIC as STATIC
+from ._requests import Handler, handler
+from .sidebar import SidebarMixin
 
-STATIC = Path(__file__).resolve().parent.parent / "static"
 log = logging.getLogger("embedwidgets")
-
-Handler = Callable[..., dict]
-
-
-def handler(kind: str) -> Callable[[Handler], Handler]:
-    """Mark a method as the handler of requests of ``kind``."""
-
-    def mark(method: Handler) -> Handler:
-        method._request_kind = kind  # type: ignore[attr-defined]
-        return method
-
-    return mark
 
 
 def check_k(k: int, most: int, what: str = "k") -> int:
@@ -60,7 +49,7 @@ def error_payload(error: BaseException) -> dict:
     return payload
 
 
-class EmbedWidget(anywidget.AnyWidget):
+class EmbedWidget(SidebarMixin, anywidget.AnyWidget):
     """Base of every embedwidgets widget."""
 
     _completion_set: Any = None  # the EmbeddingSet whose labels the "complete" request offers, if any
@@ -68,9 +57,6 @@ class EmbedWidget(anywidget.AnyWidget):
     error = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
     busy = traitlets.Bool(False).tag(sync=True)
     title = traitlets.Unicode("").tag(sync=True)
-    # Where the view is pinned: {"area", "title", "model_id", "pin"}, or None. The front end's side panel
-    # follows it, and closing the panel there sets it back to None.
-    _sidebar = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
 
     def __init__(self, **kwargs: Any) -> None:
         for key in ("_esm", "_css"):
@@ -120,54 +106,6 @@ class EmbedWidget(anywidget.AnyWidget):
         if self._completion_set is None or not isinstance(prefix, str) or not prefix.strip():
             return {"prefix": prefix, "options": []}
         return {"prefix": prefix, "options": self._completion_set.complete(prefix.strip(), min(int(limit), 20))}
-
-    # ---- the sidebar -----------------------------------------------------------------------------
-
-    @property
-    def sidebar(self) -> str | None:
-        """The side panel this widget is pinned to ("right" or "left"), or None."""
-        return self._sidebar["area"] if self._sidebar else None
-
-    def show_in_sidebar(self, area: str = "right", title: str | None = None) -> None:
-        """Pin a live view of this widget into JupyterLab's or Notebook 7's side panel.
-
-        The pinned view and the cell's views share one model: act in either, and Python sees it. The cell
-        shows a one-line note; in hosts without the embedwidgets extension (VS Code, Colab, ...) it shows
-        the widget itself, with a note saying why. Calling it again re-opens, moves or renames the panel.
-        """
-        self._pin(area, title)
-        from IPython.display import display
-
-        from .sidebar import SidebarNote
-
-        display(SidebarNote(self))
-
-    def close_sidebar(self) -> None:
-        """Close this widget's side panel, if it has one."""
-        self._sidebar = None
-
-    def _pin(self, area: str, title: str | None) -> None:
-        if area not in SIDEBAR_AREAS:
-            raise ValueError(f"area must be 'right' or 'left', got {area!r}: e.g. show_in_sidebar(area='left').")
-        if title is not None and not isinstance(title, str):
-            raise TypeError(f"title must be a string, got {type(title).__name__}.")
-        label = (title or self.title or self.display_name).strip() or self.display_name
-        # A fresh "pin" number makes a repeated call re-open the panel even when nothing else changed.
-        self._sidebar = {"area": area, "title": label, "model_id": self.model_id, "pin": next(_PIN_NUMBERS)}
-
-    @property
-    def display_name(self) -> str:
-        """The widget's kind in words, e.g. "Analogy Explorer"."""
-        return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", type(self).__name__)
-
-    @handler("sidebar")
-    def _sidebar_request(self, area: str | None = None) -> dict:
-        """The view's pin button: pin to ``area``, or close the panel when ``area`` is None."""
-        if area is None:
-            self.close_sidebar()
-        else:
-            self._pin(area, None)
-        return {"area": self.sidebar}
 
     def _report(self, error: BaseException | None) -> None:
         """Show ``error`` inline in the widget (or clear it)."""
@@ -265,6 +203,4 @@ class QueryWidget(EmbedWidget):
         return pd.DataFrame(columns=["rank", "label", "score"])
 
 
-SIDEBAR_AREAS = ("right", "left")
-_PIN_NUMBERS = itertools.count(1)
 _HIDDEN = {"comm", "keys", "log", "layout", "tabbable", "tooltip", "busy", "error"}

@@ -79,7 +79,8 @@ PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy"
+      content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>@@TITLE@@</title>
 <style>@@STYLE@@</style>
@@ -94,7 +95,9 @@ PAGE = """<!DOCTYPE html>
 
 STYLE = """
 :root { --fg: #1f2328; --muted: #59636e; --bg: #ffffff; --alt: #f3f4f6; --border: #c9ced6; }
-@media (prefers-color-scheme: dark) { :root { --fg: #e6e6e6; --muted: #a0a6ad; --bg: #1e1f22; --alt: #2b2d31; --border: #4a4d52; } }
+@media (prefers-color-scheme: dark) {
+  :root { --fg: #e6e6e6; --muted: #a0a6ad; --bg: #1e1f22; --alt: #2b2d31; --border: #4a4d52; }
+}
 body { margin: 0; font: 13px system-ui, sans-serif; color: var(--fg); background: var(--bg); }
 main { padding: 12px 16px; }
 h1 { font-size: 16px; margin: 0 0 4px; }
@@ -172,7 +175,8 @@ SCRIPT = r"""
 
   // ---- page ----
   page.appendChild(el("h1", "", data.title || "Embedding map"));
-  page.appendChild(el("p", "note", n.toLocaleString() + " points. Drag to pan, scroll to zoom, hover a point for its text; " +
+  page.appendChild(el("p", "note", n.toLocaleString() +
+    " points. Drag to pan, scroll to zoom, hover a point for its text; " +
     "arrow keys, + and − work when the map has the focus."));
   var buttons = el("div", "buttons");
   var reset = el("button", "", "Reset view"); reset.type = "button";
@@ -199,7 +203,10 @@ SCRIPT = r"""
     if (continuous) {
       var bar = el("canvas", "ramp"); bar.width = 200; bar.height = 12;
       var g = bar.getContext("2d");
-      for (var j = 0; j < 200; j++) { g.fillStyle = palette[Math.round(j / 199 * (palette.length - 1))]; g.fillRect(j, 0, 1, 12); }
+      for (var j = 0; j < 200; j++) {
+        g.fillStyle = palette[Math.round(j / 199 * (palette.length - 1))];
+        g.fillRect(j, 0, 1, 12);
+      }
       var ends = el("div", "ends");
       ends.appendChild(el("span", "", fmt(legend.min))); ends.appendChild(el("span", "", fmt(legend.max)));
       box.appendChild(bar); box.appendChild(ends);

@@ -1055,7 +1055,7 @@ def ramp(steps: int) -> list[str]:
     low = np.floor(where).astype(int).clip(0, len(anchors) - 2)
     mix = (where - low)[:, None]
     colours = anchors[low] * (1 - mix) + anchors[low + 1] * mix
-    return ["#%02x%02x%02x" % tuple(int(round(v)) for v in rgb) for rgb in colours]
+    return ["#{:02x}{:02x}{:02x}".format(*(int(round(v)) for v in rgb)) for rgb in colours]
 
 
 def _text(value: Any) -> str:

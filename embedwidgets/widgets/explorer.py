@@ -32,7 +32,7 @@ class EmbeddingExplorer(EmbedWidget):
 
     def __init__(self, embeddings: EmbeddingSet | None = None, *, query: str | None = None, **kwargs: Any) -> None:
         if embeddings is None:
-            from ..data import glove
+            from ..models import glove
 
             embeddings = glove()
         if query is None and "king" in embeddings:

@@ -11,7 +11,7 @@ import traitlets
 
 from ..engine.embeddings import EmbeddingSet
 from ..engine.errors import EmbedWidgetsError
-from ..engine.keyword import BM25, split_marked, token_spans
+from ..engine.keyword_search import BM25, split_marked, token_spans
 from ._base import STATIC, QueryWidget, check_k
 
 MAX_K = 50
@@ -232,7 +232,7 @@ def _embeddings(source: Any, documents: list[str], encoder: Any) -> EmbeddingSet
             )
         return source
     if encoder is None:
-        from ..data import minilm
+        from ..models import minilm
 
         encoder = minilm()
     if not hasattr(encoder, "encode"):

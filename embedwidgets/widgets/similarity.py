@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import traitlets
 
-from ..engine.cluster import cosine_matrix, similarity_order
 from ..engine.embeddings import EmbeddingSet
+from ..engine.similarity import cosine_matrix, similarity_order
 from ._base import STATIC, EmbedWidget
 
 MAX_ITEMS = 300
@@ -20,7 +20,7 @@ class SimilarityMatrix(EmbedWidget):
     """Cosine similarity of every pair, as a heat-map with exact values on hover.
 
     >>> ew.SimilarityMatrix(["heart attack symptoms", "myocardial infarction signs", "cheap flights"])  # doctest: +SKIP
-    >>> ew.SimilarityMatrix(words.head(5000), labels=["king", "queen", "apple"])                          # doctest: +SKIP
+    >>> ew.SimilarityMatrix(words.head(5000), labels=["king", "queen", "apple"])  # doctest: +SKIP
 
     Texts are encoded with ``encoder`` (default: the bundled MiniLM). An EmbeddingSet is used as it is
     (all of it, or the rows named in ``labels``). ``order="cluster"`` puts similar items next to each other;
@@ -76,7 +76,7 @@ class SimilarityMatrix(EmbedWidget):
 def _vectors(source: Any, encoder: Any, labels: Sequence[str] | None) -> tuple[list[str], np.ndarray]:
     if isinstance(source, EmbeddingSet):
         items = list(labels) if labels is not None else source.labels
-        rows = source._rows(items)
+        rows = source.rows(items)
         vectors = source.vectors[rows].astype(np.float64)
     else:
         if isinstance(source, str):
@@ -85,7 +85,7 @@ def _vectors(source: Any, encoder: Any, labels: Sequence[str] | None) -> tuple[l
         if labels is not None:
             raise TypeError("labels= picks rows of an EmbeddingSet; with a list of texts, pass just the texts.")
         if encoder is None:
-            from ..data import minilm
+            from ..models import minilm
 
             encoder = minilm()
         vectors = np.asarray(encoder.encode(items), dtype=np.float64) if items else np.zeros((0, 1))

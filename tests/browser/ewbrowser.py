@@ -63,7 +63,7 @@ class Server:
 
     def __init__(self, args: list[str], *, url: str, ready_path: str, log: Path, env: dict, cwd: Path) -> None:
         self.url, self.log = url, log
-        self._log_file = open(log, "wb")
+        self._log_file = open(log, "wb")  # noqa: SIM115 (open until stop() closes it)
         self.process = subprocess.Popen(
             args, stdout=self._log_file, stderr=subprocess.STDOUT, env=env, cwd=cwd, start_new_session=True
         )

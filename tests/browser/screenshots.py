@@ -18,7 +18,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from ewbrowser import (
+from ewbrowser import (  # noqa: E402 (importable once HERE is on the path)
     CHROMIUM,
     CHROMIUM_FLAGS,
     KERNEL_MS,

@@ -337,5 +337,5 @@ def test_dark_theme_follows_the_host(nb):
     finally:
         change_theme(page, "JupyterLab Light", light=True)
     page.wait_for_function(
-        "root => getComputedStyle(root).backgroundColor === %r" % light["background"], arg=view.element_handle()
+        f"root => getComputedStyle(root).backgroundColor === {light['background']!r}", arg=view.element_handle()
     )

@@ -1,4 +1,5 @@
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -78,7 +79,7 @@ def test_google_sample_matches_gensim_evaluation(glove, glove_kv, tmp_path):
     """A few thousand Google questions, section by section, as gensim scores them."""
     from gensim.test.utils import datapath
 
-    lines = open(datapath("questions-words.txt")).read().splitlines()
+    lines = Path(datapath("questions-words.txt")).read_text().splitlines()
     rng = random.Random(3)
     sample = [line if line.startswith(":") or rng.random() < 0.15 else None for line in lines]
     path = tmp_path / "sample.txt"

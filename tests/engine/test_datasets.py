@@ -7,7 +7,7 @@ import pytest
 import embedwidgets as ew
 from embedwidgets import datasets
 from embedwidgets.datasets import make_topics
-from embedwidgets.engine.keyword import tokenize
+from embedwidgets.engine.keyword_search import tokenize
 
 TOPICS = [
     "football",

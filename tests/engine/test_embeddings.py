@@ -154,3 +154,53 @@ def test_case_is_offered_as_a_suggestion(glove):
     with pytest.raises(UnknownTokenError) as caught:
         glove.neighbors("Paris")
     assert caught.value.suggestions["Paris"][0] == "paris"
+
+
+def test_rows_and_result_frame_are_the_public_core():
+    es = small()
+    assert es.rows(["bus", "cat"]) == [3, 0]
+    with pytest.raises(UnknownTokenError) as caught:
+        es.rows(["cat", "cow", "cow"])
+    assert caught.value.missing == ["cow"]
+    with pytest.raises(TypeError, match="list of labels"):
+        es.rows("cat")
+    frame = es.result_frame(np.array([0.5, 0.25, 0.0]), np.array([2, 0, -1]))
+    assert frame.to_dict("list") == {"rank": [1, 2], "label": ["car", "cat"], "score": [0.5, 0.25]}
+
+
+def test_assigning_vectors_empties_the_cache_of_derived_data():
+    es = small()
+    before = es.neighbors("cat", k=1).label.tolist()
+    unit, xy, clusters = es.unit, es.project("pca"), es.cluster("kmeans", k=2)
+    assert es.project("pca") is xy and es.cluster("kmeans", k=2) is clusters  # cached
+    es.vectors = [[0, 1, 0], [1, 0, 0], [0.9, 0.1, 0], [0, 0, 1]]
+    assert es.unit is not unit and es.project("pca") is not xy and es.cluster("kmeans", k=2) is not clusters
+    np.testing.assert_allclose(es.unit[0].numpy(), [0, 1, 0])
+    assert before == ["dog"] and es.neighbors("cat", k=1).label.tolist() == ["car"]
+    with pytest.raises(ValueError, match="one row per label"):
+        es.vectors = np.eye(3)
+    with pytest.raises(ValueError, match="NaN"):
+        es.vectors = [[np.nan, 0, 0]] * 4
+
+
+def test_invalidate_after_an_in_place_change():
+    es = small()
+    assert es.neighbors("cat", k=1).label[0] == "dog"
+    es.vectors[2] = [1, 0.05, 0]  # in place: the cached unit vectors still hold the old row
+    assert es.neighbors("cat", k=1).label[0] == "dog"
+    es.invalidate()
+    assert es.neighbors("cat", k=1).label[0] == "car"
+
+
+def test_the_cache_keeps_one_entry_per_key_and_bounds_a_kind():
+    es, built = small(), []
+
+    def build(value):
+        built.append(value)
+        return value
+
+    assert es.cached("demo", 1, lambda: build("one")) == es.cached("demo", 1, lambda: build("again")) == "one"
+    assert es.cached("big", "a", lambda: build("a"), keep=1) == "a"
+    assert es.cached("big", "b", lambda: build("b"), keep=1) == "b"
+    assert es.cached("big", "a", lambda: build("a2"), keep=1) == "a2"  # "a" was dropped for "b"
+    assert built == ["one", "a", "b", "a2"]

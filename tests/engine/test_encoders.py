@@ -27,7 +27,7 @@ def test_minilm_matches_plain_sentence_transformers(minilm):
 
 def test_cache_returns_the_same_vectors_much_faster(tmp_path):
     texts = [f"sentence number {i} about topic {i % 7}" for i in range(300)]
-    encoder = SentenceEncoder(ew.data.minilm_path(), cache_dir=tmp_path)
+    encoder = SentenceEncoder(ew.models.minilm_path(), cache_dir=tmp_path)
     started = time.perf_counter()
     first = encoder.encode(texts, progress=False)
     cold = time.perf_counter() - started

@@ -33,8 +33,8 @@ def assert_same_neighbours(labels, scores, expected_labels, expected_scores):
     for value in np.unique(tie_groups):
         if value == last:  # the tie group cut by k may hold any of the tied rows
             continue
-        ours = {l for l, g in zip(labels, tie_groups) if g == value}
-        theirs = {l for l, g in zip(expected_labels, tie_groups) if g == value}
+        ours = {label for label, g in zip(labels, tie_groups) if g == value}
+        theirs = {label for label, g in zip(expected_labels, tie_groups) if g == value}
         assert ours == theirs
 
 

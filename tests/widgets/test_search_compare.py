@@ -7,7 +7,7 @@ import pytest
 
 import embedwidgets as ew
 from embedwidgets import datasets
-from embedwidgets.engine.keyword import BM25, STOP_WORDS, split_marked, token_spans, tokenize
+from embedwidgets.engine.keyword_search import BM25, STOP_WORDS, split_marked, token_spans, tokenize
 from embedwidgets.widgets.search_compare import SNIPPET_CHARS, SearchCompare, _pieces
 
 HEART = {

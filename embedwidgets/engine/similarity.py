@@ -1,4 +1,5 @@
-"""The uses beyond retrieval: near-duplicates, outliers, zero-shot classes and recommendations."""
+"""Similarity beyond retrieval: the matrix of every pair and its order, near-duplicates, outliers,
+zero-shot classes and recommendations."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pandas as pd
 import torch
 
 from . import search
+from ._checks import TINY, check_k, normalise_rows
 
 if TYPE_CHECKING:
     from .embeddings import EmbeddingSet
@@ -68,8 +70,7 @@ def duplicates(es: EmbeddingSet, threshold: float = 0.95) -> pd.DataFrame:
 def outliers(es: EmbeddingSet, k: int = 10) -> pd.Series:
     """Each row's cosine distance (1 − similarity) to its k-th nearest other row: high means isolated.
     Aligned with the rows, indexed by label."""
-    if not isinstance(k, int) or k < 1:
-        raise ValueError(f"k must be a positive integer, got {k!r}.")
+    k = check_k(k)
     if len(es) < 2:
         return pd.Series(np.zeros(len(es)), index=es.labels, name="outlier_score")
     k = min(k, len(es) - 1)
@@ -92,20 +93,20 @@ def classify(es: EmbeddingSet, classes: Sequence[str], encoder: Any = None) -> p
     Class names are encoded with ``encoder`` (default: the set's own); for a word set without an encoder,
     class names that are labels use their own vectors. Returns ``label, class, score`` plus one
     ``score:<class>`` column per class."""
-    names = [c for c in classes]
+    names = list(classes)
     if len(names) < 2 or any(not isinstance(c, str) or not c.strip() for c in names):
         raise ValueError("classes needs at least two non-empty class names, e.g. ['sport', 'politics'].")
     encoder = encoder if encoder is not None else es.encoder
     if encoder is not None:
         vectors = torch.as_tensor(encoder.encode(names), device=es.device).float()
     else:
-        vectors = es.unit[es._rows(names)].float()
+        vectors = es.unit[es.rows(names)].float()
     if vectors.shape[1] != es.dim:
         raise ValueError(
             f"the class names were encoded to dimension {vectors.shape[1]}, but the set has "
             f"dimension {es.dim}; use the encoder that made the set."
         )
-    vectors = vectors / vectors.norm(dim=1, keepdim=True).clamp_min(torch.finfo(torch.float32).tiny)
+    vectors = normalise_rows(vectors)
     similarity = (es.unit.float() @ vectors.T).cpu().numpy()
     best = similarity.argmax(1)
     frame = pd.DataFrame(
@@ -122,8 +123,30 @@ def recommend(es: EmbeddingSet, liked: Sequence[str], k: int = 10) -> pd.DataFra
         liked = [liked]
     if not liked:
         raise ValueError("liked needs at least one label to recommend from.")
-    rows = es._rows(list(liked))
+    rows = es.rows(list(liked))
     taste = es.unit[rows].float().mean(0, keepdim=True)
     exclude = torch.tensor([rows], device=es.device)
     scores, found = es.search(taste, min(k, len(es)), exclude=exclude)
-    return es._frame(scores[0], found[0])
+    return es.result_frame(scores[0], found[0])
+
+
+def cosine_matrix(vectors: np.ndarray) -> np.ndarray:
+    """Cosine similarity of every pair of rows (float64); zero rows are similar to nothing."""
+    vectors = np.asarray(vectors, dtype=np.float64)
+    unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), TINY)
+    return unit @ unit.T
+
+
+def similarity_order(similarity: np.ndarray) -> np.ndarray:
+    """An order of the rows of a square cosine-similarity matrix that puts similar rows together
+    (the leaves of an average-linkage tree over cosine distance)."""
+    from scipy.cluster.hierarchy import leaves_list, linkage
+    from scipy.spatial.distance import squareform
+
+    n = similarity.shape[0]
+    if n < 3:
+        return np.arange(n)
+    distance = np.clip(1.0 - similarity, 0.0, 2.0)
+    distance = (distance + distance.T) / 2
+    np.fill_diagonal(distance, 0.0)
+    return leaves_list(linkage(squareform(distance, checks=False), method="average"))

@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from ._checks import check_k
+
 TOKEN = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 """A word: letters and digits, with inner apostrophes kept (don't, patient's)."""
 
@@ -212,7 +214,9 @@ class BM25:
         self.k1, self.b = float(k1), float(b)
         self.stop_words = frozenset(stop_words or ())
         vocabulary: dict[str, int] = {}
-        rows, cols, counts = [], [], []
+        rows: list[int] = []
+        cols: list[int] = []
+        counts: list[int] = []
         lengths = np.zeros(len(texts), dtype=np.float64)
         for row, text in enumerate(texts):
             tokens = self.tokenize(text)
@@ -269,8 +273,7 @@ class BM25:
         ``matched`` lists the query terms each text contains. Fewer than ``k`` rows (or none) come back
         when fewer texts share a word with the query; ties keep the texts' order.
         """
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-            raise ValueError(f"k must be a positive integer, got {k!r}.")
+        k = check_k(k)
         if not isinstance(query, str):
             raise TypeError(f"the query must be a string, not {type(query).__name__}.")
         scores = self.scores(query)

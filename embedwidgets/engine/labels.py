@@ -5,9 +5,12 @@ from __future__ import annotations
 import bisect
 import difflib
 import math
+import weakref
 from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
 
 import numpy as np
+import pandas as pd
 
 from .errors import DuplicateLabelError
 
@@ -132,3 +135,28 @@ def _one_edit_away(word: str) -> set[str]:
         | {left + ch + right[1:] for left, right in splits if right for ch in letters}
         | {left + ch + right for left, right in splits for ch in letters}
     )
+
+
+class Labelled(Protocol):
+    """Anything with labels: a LabelIndex or an EmbeddingSet."""
+
+    @property
+    def labels(self) -> Sequence[str]: ...
+
+
+# Lower-cased labels for substring search, built on the first search of a set and dropped with it.
+_LOWERED: weakref.WeakKeyDictionary[Any, pd.Series] = weakref.WeakKeyDictionary()
+
+
+def rows_containing(source: Labelled, text: str) -> np.ndarray:
+    """Rows (int64, ascending) whose label contains ``text``, ignoring case.
+
+    >>> rows_containing(LabelIndex(["Tree frog", "toad", "FROG"]), "frog").tolist()
+    [0, 2]
+    """
+    lowered = _LOWERED.get(source)
+    if lowered is None or len(lowered) != len(source.labels):
+        lowered = pd.Series(source.labels, dtype=object).str.lower()
+        _LOWERED[source] = lowered
+    found = lowered.str.contains(text.lower(), regex=False)
+    return np.flatnonzero(found.to_numpy(dtype=bool)).astype(np.int64)

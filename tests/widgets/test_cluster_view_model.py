@@ -41,6 +41,17 @@ def view(small):
     return ew.ClusterView(small, projection="pca", k=4, background=False)
 
 
+def refused(view, state):
+    """Send ``state`` as the view's update message does, and return why it was refused. Either set_state raises
+    the TraitError, or the base shows it inline (``error``) and sends Python's value back."""
+    try:
+        view.set_state(state)
+    except traitlets.TraitError as error:
+        return str(error)
+    assert view.error is not None, f"{state} was accepted"
+    return view.error["message"]
+
+
 def floats(view):
     xy = np.frombuffer(view._xy, dtype=np.float32)
     return xy.reshape(-1, 2)
@@ -138,8 +149,8 @@ def test_semantic_query_highlights_the_nearest(view, wire):
     assert rows[0] == 130 and len(rows) == 11
     assert all(2 * PER_BLOB <= r < 3 * PER_BLOB for r in rows)  # all in the same blob
     front = wire(view)
-    failed = front.request("set", query="stnoe 130")
-    assert not failed["ok"] and view.error["missing"] == ["stnoe 130"]
+    view.set_state({"query": "stnoe 130"})  # as the view's search box sends it
+    assert view.query == "stnoe 130" and view.error["missing"] == ["stnoe 130"]
     assert view.highlighted.tolist() == rows  # the previous highlight stays
     assert front.request("clear_highlight")["ok"] and view.highlighted.size == 0 and view.query == ""
 
@@ -373,10 +384,11 @@ def test_requests_from_the_front_end(view, wire):
     assert point["label"] == "river 61" and ["kind", "river"] in point["fields"]
     assert point["fields"][0][0] == "cluster"
     assert not front.request("point", index=N)["ok"]
-    assert front.request("set", color_by="kind", point_size=5.5)["ok"] and view.point_size == 5.5
-    bad = front.request("set", k=0)
-    assert not bad["ok"] and "between 1" in bad["error"]["message"] and view.k == 4
-    assert not front.request("set", evil=1)["ok"]
+    view.set_state({"color_by": "kind", "point_size": 5.5})  # settings arrive as trait updates
+    assert view.color_by == "kind" and view.point_size == 5.5 and view.legend["title"] == "kind"
+    assert "between 1" in refused(view, {"k": 0}) and view.k == 4
+    gone = front.request("set", k=3)  # there is no "set" request any more
+    assert not gone["ok"] and "unknown request kind" in gone["error"]["message"] and view.k == 4
     assert front.request("legend", index=1)["data"]["count"] == PER_BLOB
     assert view.highlighted.tolist() == list(range(PER_BLOB, 2 * PER_BLOB))
     assert front.request("complete", prefix="sto")["data"]["options"][0].startswith("stone")

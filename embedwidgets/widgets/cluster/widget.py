@@ -1,0 +1,696 @@
+"""ClusterView: every point of an embedding set on a zoomable WebGL map, coloured by cluster, metadata, outlier
+score or similarity, with keyword labels, search, lasso selection and exports.
+
+The class holds the traits and the wiring. The background jobs run in :mod:`.jobs`, the colours come from the
+pure functions of :mod:`.colors`, and the geometry from :mod:`.layout`.
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import traitlets
+
+from ...engine.embeddings import EmbeddingSet
+from ...engine.errors import EmbedWidgetsError
+from ...engine.labels import rows_containing
+from .._base import STATIC, EmbedWidget, check_k, handler
+from . import colors
+from .colors import COLOR_MODES, PLAIN, clip, display_text
+from .jobs import JobRunner, Progress
+from .layout import PROJECTIONS, as_coordinates, default_opacity, default_point_size, label_places, to_unit_square
+
+CLUSTERINGS = ("kmeans", "hdbscan")
+MAX_K = 256  # clusters
+MAX_QUERY_K = 10_000  # nearest points a query highlights
+MAX_LABELS = 40  # keyword labels drawn on the map (the biggest clusters)
+SVG_MAX_POINTS = 50_000  # the SVG export draws every point in view, so it stops here
+TOOLTIP_CHARS = 300
+JOB_KINDS = ("project", "cluster", "color")
+
+
+class _Rows(traitlets.List):
+    """A list of row indices; numpy arrays, ranges and tuples are accepted and become lists."""
+
+    _cast_types = (tuple, np.ndarray, range, pd.Index, pd.Series)
+
+
+class ClusterView(EmbedWidget):
+    """Every point of an embedding set on a zoomable map: clusters with keyword labels, colours, search, lasso.
+
+    >>> docs = ew.EmbeddingSet.from_texts(texts, encoder=ew.minilm(), metadata=df)   # doctest: +SKIP
+    >>> cv = ew.ClusterView(docs, color_by="cluster", k=8)                            # doctest: +SKIP
+    >>> cv.cluster_names                     # keywords of each cluster                # doctest: +SKIP
+    >>> cv.selected = [0, 5, 9]; cv.selection_df()                                     # doctest: +SKIP
+    >>> cv.show_outliers(k=10); cv.save_html("map.html")                               # doctest: +SKIP
+
+    ``projection`` is ``"umap"``, ``"pca"``, ``"tsne"`` or an (n × 2) array of your own coordinates.
+    ``color_by`` is ``"cluster"``, ``"outliers"``, ``"similarity"`` (to ``query``), ``"duplicates"``,
+    ``"classes"`` (after :meth:`show_classes`), ``"none"`` or a metadata column (``"column:<name>"`` also works).
+    The layout and clusters run in the background (``background=False`` computes them before returning);
+    :meth:`wait` blocks until they are done.
+
+    In the map: drag to pan, wheel to zoom, shift-drag (or the lasso button) to select, click a point to select
+    it; the selection is the synced trait ``selected``. ``search`` highlights labels containing a text,
+    ``query`` highlights the ``query_k`` nearest points (a text is encoded by the set's encoder).
+    """
+
+    _esm = STATIC / "cluster.js"
+    _css = STATIC / "cluster.css"
+
+    projection = traitlets.Unicode("umap").tag(sync=True)
+    color_by = traitlets.Unicode("cluster").tag(sync=True)
+    k = traitlets.Int(8).tag(sync=True)
+    cluster_method = traitlets.Unicode("kmeans").tag(sync=True)
+    labels = traitlets.Bool(True).tag(sync=True)
+    point_size = traitlets.Float(3.0).tag(sync=True)
+    opacity = traitlets.Float(0.8).tag(sync=True)
+    selected = _Rows().tag(sync=True)
+    search = traitlets.Unicode("").tag(sync=True)
+    query = traitlets.Unicode("").tag(sync=True)
+    query_k = traitlets.Int(50).tag(sync=True)
+    height = traitlets.Int(520).tag(sync=True)
+    progress = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    accepts_text = traitlets.Bool(False).tag(sync=True)
+
+    _n = traitlets.Int(0).tag(sync=True)
+    _xy = traitlets.Bytes(b"").tag(sync=True)  # float32, x0 y0 x1 y1 ..., in [-1, 1]
+    _values = traitlets.Bytes(b"").tag(sync=True)  # one colour value per point, dtype in _legend
+    _legend = traitlets.Dict().tag(sync=True)
+    _highlight = traitlets.Bytes(b"").tag(sync=True)  # int32 rows
+    _highlight_note = traitlets.Unicode("").tag(sync=True)
+    _cluster_labels = traitlets.List().tag(sync=True)
+    _color_options = traitlets.List().tag(sync=True)
+    _projection_options = traitlets.List().tag(sync=True)
+    # Limits the view applies (inputs, the SVG export) and its plain colour: Python owns them, the view reads them.
+    _options = traitlets.Dict(
+        default_value={"max_k": MAX_K, "max_query_k": MAX_QUERY_K, "svg_limit": SVG_MAX_POINTS, "plain_color": PLAIN}
+    ).tag(sync=True)
+
+    def __init__(
+        self,
+        embeddings: EmbeddingSet,
+        *,
+        projection: str | Any = "umap",
+        color_by: str = "cluster",
+        labels: bool = True,
+        k: int = 8,
+        cluster_method: str = "kmeans",
+        seed: int = 0,
+        text_column: str | None = None,
+        point_size: float | None = None,
+        opacity: float | None = None,
+        background: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        if not isinstance(embeddings, EmbeddingSet):
+            raise TypeError(f"embeddings must be an EmbeddingSet, not {type(embeddings).__name__}.")
+        if len(embeddings) == 0:
+            raise ValueError("the embedding set is empty; there is nothing to map.")
+        if text_column is not None and text_column not in embeddings.metadata.columns:
+            raise KeyError(f"no metadata column {text_column!r}; the columns are {list(embeddings.metadata.columns)}.")
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+            raise TypeError(f"seed must be an integer, got {type(seed).__name__}.")
+        n = len(embeddings)
+        self.embeddings = self._completion_set = embeddings
+        self.text_column = text_column
+        self.seed = int(seed)
+        self._custom = None if isinstance(projection, str) else as_coordinates(projection, n)
+        if self._custom is not None:
+            projection = "custom"
+        self._lock = threading.RLock()  # every multi-trait update holds it, so background threads never interleave
+        self._jobs = JobRunner(
+            background=bool(background),
+            on_progress=lambda state: setattr(self, "progress", state),
+            on_error=self._report,
+            lock=self._lock,
+            name="ew-cluster",
+        )
+        self._coords: np.ndarray | None = None
+        self._xy_unit: np.ndarray | None = None
+        self._clusters: np.ndarray | None = None
+        self._cluster_key: tuple | None = None  # (method, k) of the clusters shown
+        self._cluster_pending: tuple | None = None  # (method, k) of the clustering job running
+        self._names: pd.DataFrame | None = None
+        self._outliers: pd.Series | None = None
+        self._outlier_k = 10
+        self._duplicates: pd.DataFrame | None = None
+        self._duplicate_threshold = 0.95
+        self._classes: pd.DataFrame | None = None
+        self._class_names: list[str] | None = None
+        self._color_values = np.zeros(0, dtype=np.uint8)
+        self._rows_highlighted = np.zeros(0, dtype=np.int32)
+        self._highlight_source = ""
+        self.last_png: bytes | None = None
+        self._quiet = True  # observers stay still while several traits change together
+        kwargs.setdefault("title", f"Clusters · {embeddings.name}")
+        try:
+            super().__init__(
+                projection=projection,
+                color_by=color_by,
+                labels=labels,
+                k=k,
+                cluster_method=cluster_method,
+                _n=n,
+                accepts_text=embeddings.encoder is not None,
+                point_size=default_point_size(n) if point_size is None else point_size,
+                opacity=default_opacity(n) if opacity is None else opacity,
+                **kwargs,
+            )
+        except traitlets.TraitError as error:
+            raise ValueError(str(error)) from None
+        self._projection_options = [[p, p.upper() if p != "tsne" else "t-SNE"] for p in PROJECTIONS] + (
+            [["custom", "your coordinates"]] if self._custom is not None else []
+        )
+        self._color_options = colors.color_choices(embeddings.metadata.columns, classes=False)
+        self._quiet = False
+        self._start_projection()
+        self._ensure_clusters()
+        self._recolor()
+        if self.search:
+            self._run_search()
+        if self.query:
+            self._run_query()
+
+    # ---- validation -----------------------------------------------------------------------------
+
+    @traitlets.validate("projection")
+    def _check_projection(self, proposal: dict) -> str:
+        value = proposal["value"]
+        allowed = PROJECTIONS + (("custom",) if self._custom is not None else ())
+        if value not in allowed:
+            hint = " (pass an n × 2 array as projection= to the constructor for your own)" if value == "custom" else ""
+            raise traitlets.TraitError(f"projection={value!r} is not available{hint}; use one of {list(allowed)}.")
+        return value
+
+    @traitlets.validate("cluster_method")
+    def _check_method(self, proposal: dict) -> str:
+        if proposal["value"] not in CLUSTERINGS:
+            raise traitlets.TraitError(
+                f"cluster_method={proposal['value']!r} is not a clustering; use one of {list(CLUSTERINGS)}."
+            )
+        return proposal["value"]
+
+    @traitlets.validate("k")
+    def _check_k(self, proposal: dict) -> int:
+        return check_k(proposal["value"], MAX_K, "k (the number of clusters)")
+
+    @traitlets.validate("query_k")
+    def _check_query_k(self, proposal: dict) -> int:
+        return _between("query_k", proposal["value"], 1, MAX_QUERY_K)
+
+    @traitlets.validate("point_size")
+    def _check_size(self, proposal: dict) -> float:
+        return _between("point_size", proposal["value"], 0.1, 40, " pixels")
+
+    @traitlets.validate("opacity")
+    def _check_opacity(self, proposal: dict) -> float:
+        return _between("opacity", proposal["value"], 0.01, 1)
+
+    @traitlets.validate("height")
+    def _check_height(self, proposal: dict) -> int:
+        return _between("height", proposal["value"], 150, 4000, " pixels")
+
+    @traitlets.validate("color_by")
+    def _check_color_by(self, proposal: dict) -> str:
+        value = proposal["value"]
+        if value == "classes" and not self._class_names:
+            raise traitlets.TraitError('color_by="classes" needs class names: call show_classes(["sport", ...]) first.')
+        if value in COLOR_MODES or colors.metadata_column(self.embeddings.metadata.columns, value) is not None:
+            return value
+        columns = [str(c) for c in self.embeddings.metadata.columns]
+        raise traitlets.TraitError(
+            f"color_by={value!r} is neither a colour mode {list(COLOR_MODES)} nor a metadata column {columns}."
+        )
+
+    @traitlets.validate("selected")
+    def _check_selected(self, proposal: dict) -> list[int]:
+        value = proposal["value"]
+        if not len(value):
+            return []
+        if any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) for v in value):
+            raise traitlets.TraitError("selected holds row numbers (integers), e.g. [0, 4, 17].")
+        rows = np.unique(np.asarray(value, dtype=np.int64))
+        n = len(self.embeddings)
+        if rows[0] < 0 or rows[-1] >= n:
+            bad = int(rows[0] if rows[0] < 0 else rows[-1])
+            raise traitlets.TraitError(f"selected row {bad} is outside the set's {n:,} rows (0 to {n - 1}).")
+        return rows.tolist()
+
+    # ---- reacting to changes (from Python or the view) ------------------------------------------
+
+    @traitlets.observe("projection")
+    def _on_projection(self, _change: dict) -> None:
+        if not self._quiet:
+            self._start_projection()
+
+    @traitlets.observe("k", "cluster_method", "labels")
+    def _on_clusters(self, _change: dict) -> None:
+        if not self._quiet:
+            self._ensure_clusters()
+
+    @traitlets.observe("color_by")
+    def _on_color(self, _change: dict) -> None:
+        if not self._quiet:
+            self._ensure_clusters()
+            self._recolor()
+
+    @traitlets.observe("search")
+    def _on_search(self, _change: dict) -> None:
+        if not self._quiet:
+            self._run_search()
+
+    @traitlets.observe("query", "query_k")
+    def _on_query(self, _change: dict) -> None:
+        if not self._quiet:
+            self._run_query()
+
+    # ---- what Python can read back --------------------------------------------------------------
+
+    @property
+    def background(self) -> bool:
+        """Whether the layout, clusters and slow colours compute in background threads."""
+        return self._jobs.background
+
+    @background.setter
+    def background(self, value: bool) -> None:
+        self._jobs.background = bool(value)
+
+    @property
+    def coordinates(self) -> np.ndarray | None:
+        """The layout's coordinates (rows × 2, as the projection made them), or None while it runs."""
+        return None if self._coords is None else self._coords.copy()
+
+    @property
+    def map_coordinates(self) -> np.ndarray | None:
+        """The layout as the map draws it: centred and scaled into [-1, 1] (rows × 2), or None while it runs."""
+        return None if self._xy_unit is None else self._xy_unit.copy()
+
+    @property
+    def clusters(self) -> np.ndarray | None:
+        """The cluster id of every row (-1 is HDBSCAN noise), or None while clustering runs."""
+        return None if self._clusters is None else self._clusters.copy()
+
+    @property
+    def cluster_names(self) -> pd.DataFrame:
+        """Keywords of each cluster: ``cluster, size, keywords, label, x, y`` (x, y: the label's place on the
+        map, in [-1, 1]); empty while clustering runs."""
+        columns = ["cluster", "size", "keywords", "label", "x", "y"]
+        if self._names is None:
+            return pd.DataFrame(columns=columns)
+        frame = self._names.copy()
+        shown = label_places(self._xy_unit, self._clusters, frame, len(frame))
+        places = {p["cluster"]: (p["x"], p["y"]) for p in shown}
+        frame["x"] = [places.get(int(c), (np.nan, np.nan))[0] for c in frame.cluster]
+        frame["y"] = [places.get(int(c), (np.nan, np.nan))[1] for c in frame.cluster]
+        return frame[columns]
+
+    @property
+    def legend(self) -> dict:
+        """The legend the map shows: ``title``, ``kind`` (categorical, continuous, none), ``items``, ``note``..."""
+        return dict(self._legend)
+
+    @property
+    def color_values(self) -> np.ndarray:
+        """The colour value of every point (a category of ``legend["items"]``, or a float in [0, 1] on the
+        ramp); empty when every point has one colour."""
+        return self._color_values.copy()
+
+    @property
+    def color_choices(self) -> dict[str, str]:
+        """What ``color_by`` accepts now, each with the text the view's menu shows."""
+        return dict(self._color_options)
+
+    @property
+    def projection_choices(self) -> dict[str, str]:
+        """What ``projection`` accepts, each with the text the view's menu shows."""
+        return dict(self._projection_options)
+
+    @property
+    def highlighted(self) -> np.ndarray:
+        """Rows highlighted now by ``search``, ``query`` or a legend click."""
+        return self._rows_highlighted.astype(np.int64)
+
+    @property
+    def outlier_scores(self) -> pd.Series | None:
+        """The last :meth:`show_outliers` result (cosine distance to the k-th neighbour), or None."""
+        return self._outliers
+
+    @property
+    def duplicates(self) -> pd.DataFrame | None:
+        """The last :meth:`show_duplicates` result (``group, row, label, similarity``), or None."""
+        return self._duplicates
+
+    @property
+    def classes(self) -> pd.DataFrame | None:
+        """The last :meth:`show_classes` result (``label, class, score, score:<class>...``), or None."""
+        return self._classes
+
+    def selection_df(self) -> pd.DataFrame:
+        """The selected rows: ``label``, the cluster (once known) and every metadata column, indexed by row."""
+        rows = np.asarray(self.selected, dtype=np.int64)
+        frame = self.embeddings.metadata.iloc[rows].copy()
+        labels = self.embeddings.labels
+        frame.insert(0, _free_name("label", frame), [labels[r] for r in rows])
+        if self._clusters is not None:
+            frame.insert(1, _free_name("cluster", frame), self._clusters[rows])
+        frame.index = pd.Index(rows, name="row")
+        return frame
+
+    # ---- one-call overlays ----------------------------------------------------------------------
+
+    def show_outliers(self, k: int = 10) -> pd.Series:
+        """Colour every point by how isolated it is (cosine distance to its k-th nearest neighbour).
+
+        Returns the scores (also in ``outlier_scores``), highest = most isolated.
+        """
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+            raise ValueError(f"k must be a positive integer, got {k!r}.")
+        if k != self._outlier_k:
+            self._outliers = None
+        self._outlier_k = int(k)
+        self._show("outliers")
+        return self._outliers  # type: ignore[return-value]
+
+    def show_duplicates(self, threshold: float = 0.95) -> pd.DataFrame:
+        """Colour the groups of near-duplicates (cosine ≥ threshold); every other point turns grey.
+
+        Returns ``group, row, label, similarity`` (also in ``duplicates``).
+        """
+        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not -1 <= threshold <= 1:
+            raise ValueError(f"threshold is a cosine similarity between -1 and 1, got {threshold!r}.")
+        if threshold != self._duplicate_threshold:
+            self._duplicates = None
+        self._duplicate_threshold = float(threshold)
+        self._show("duplicates")
+        return self._duplicates  # type: ignore[return-value]
+
+    def show_classes(self, classes: Sequence[str]) -> pd.DataFrame:
+        """Zero-shot classes: colour each point by the nearest class name (encoded by the set's encoder, or the
+        class names' own vectors in a word set). Returns ``label, class, score, ...`` (also in ``classes``)."""
+        if isinstance(classes, str):
+            raise TypeError("classes is a list of class names, e.g. ['sport', 'politics'], not one string.")
+        names = list(classes)
+        if len(names) < 2 or any(not isinstance(c, str) or not c.strip() for c in names):
+            raise ValueError("classes needs at least two non-empty class names, e.g. ['sport', 'politics'].")
+        if names != self._class_names:
+            self._classes = None
+        self._class_names = names
+        self._color_options = colors.color_choices(self.embeddings.metadata.columns, classes=True)
+        self._show("classes")
+        return self._classes  # type: ignore[return-value]
+
+    def _show(self, mode: str) -> None:
+        self._quiet = True
+        try:
+            self.color_by = mode
+        finally:
+            self._quiet = False
+        self._recolor()
+        self._jobs.wait(["color"])  # the layout may still run: the scores do not need it
+        failure = self._jobs.failure("color")
+        if failure is not None:
+            raise failure
+
+    def select(self, rows: Sequence[int] | np.ndarray) -> None:
+        """Select rows by number (the same as setting ``selected``)."""
+        self.selected = list(np.asarray(rows).ravel().tolist())
+
+    def select_highlighted(self) -> None:
+        """Make the highlighted points (search, query or legend) the selection."""
+        self.selected = self._rows_highlighted.tolist()
+
+    def clear_highlight(self) -> None:
+        """Remove the highlight (and empty ``search`` and ``query``)."""
+        self._quiet = True
+        try:
+            self.search, self.query = "", ""
+        finally:
+            self._quiet = False
+        self._set_highlight(np.zeros(0, dtype=np.int32), "", "")
+        if self.color_by == "similarity":
+            self._recolor()
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until the current layout, clustering and colour jobs are done (superseded ones are not waited
+        for: their results are dropped anyway)."""
+        self._jobs.wait(JOB_KINDS, timeout)
+
+    def save_html(self, path: str | Path, *, title: str | None = None) -> Path:
+        """Write a standalone HTML page (no kernel, no network) with the points, colours, labels and tooltips.
+
+        It waits for running jobs first. Every string goes into the page as text.
+        """
+        from .._standalone import standalone_html
+
+        self.wait()
+        if self._xy_unit is None:
+            raise EmbedWidgetsError("the layout is not ready (it failed, see the error); nothing to save.")
+        values, legend = self._color_arrays()
+        page = standalone_html(
+            title=self.title if title is None else title,
+            xy=self._xy_unit,
+            values=values,
+            legend=legend,
+            labels=self.embeddings.labels,
+            metadata=self.embeddings.metadata,
+            cluster_labels=self._cluster_labels if self.labels else [],
+            point_size=self.point_size,
+            opacity=self.opacity,
+        )
+        target = Path(path)
+        target.write_text(page, encoding="utf-8")
+        return target
+
+    # ---- background jobs: layout, clusters ------------------------------------------------------
+
+    def _start_projection(self) -> None:
+        method, seed, es, custom = self.projection, self.seed, self.embeddings, self._custom
+
+        def work(progress: Progress) -> np.ndarray:
+            return custom if method == "custom" else es.project(method, 2, seed=seed, progress=progress)
+
+        self._jobs.start("project", work, self._apply_projection, f"{method}: starting")
+
+    def _apply_projection(self, coords: np.ndarray) -> None:
+        self._coords = np.asarray(coords, dtype=np.float32)
+        self._xy_unit = to_unit_square(self._coords)
+        with self.hold_sync():
+            self._xy = self._xy_unit.tobytes()
+            self._cluster_labels = label_places(self._xy_unit, self._clusters, self._names, MAX_LABELS)
+        self._report(None)
+
+    def _ensure_clusters(self) -> None:
+        """Cluster when clusters are shown (colour or labels) and the shown ones are not for (method, k)."""
+        method, es = self.cluster_method, self.embeddings
+        wanted = (method, min(self.k, len(es)) if method == "kmeans" else None)
+        if not (self.labels or self.color_by == "cluster"):
+            return
+        with self._lock:
+            if wanted == self._cluster_pending:
+                return
+            if wanted == self._cluster_key:
+                if self._cluster_pending is not None:  # back to what is shown: drop the job for something else
+                    self._cluster_pending = None
+                    self._jobs.supersede("cluster")
+                return
+            self._cluster_pending = wanted
+        self._start_clustering(wanted)
+
+    def _start_clustering(self, key: tuple) -> None:
+        seed, es, column = self.seed, self.embeddings, self.text_column
+        method, k = key[0], key[1] or 8
+
+        def work(progress: Progress) -> tuple[np.ndarray, pd.DataFrame]:
+            try:
+                clusters = es.cluster(method, k, seed=seed, progress=progress)
+                progress(1.0, "cluster keywords")
+                return clusters, es.cluster_labels(clusters, text_column=column)
+            except BaseException:
+                with self._lock:  # a failed job may be asked for again
+                    if self._cluster_pending == key:
+                        self._cluster_pending = None
+                raise
+
+        def apply(result: tuple[np.ndarray, pd.DataFrame]) -> None:
+            self._cluster_key, self._cluster_pending = key, None
+            self._clusters, self._names = np.asarray(result[0]), result[1]
+            with self.hold_sync():
+                self._cluster_labels = label_places(self._xy_unit, self._clusters, self._names, MAX_LABELS)
+                if self.color_by == "cluster":
+                    self._recolor()
+            self._report(None)
+
+        self._jobs.start("cluster", work, apply, f"{method}: starting")
+
+    # ---- colours --------------------------------------------------------------------------------
+
+    def _recolor(self) -> None:
+        """Colour values and legend for ``color_by``; the slow modes compute their scores in a background job."""
+        mode, es = self.color_by, self.embeddings
+        slow = {
+            "outliers": ("_outliers", lambda: es.outliers(self._outlier_k), "outlier scores"),
+            "duplicates": ("_duplicates", lambda: es.duplicates(self._duplicate_threshold), "near-duplicates"),
+            "classes": ("_classes", lambda: es.classify(self._class_names or []), "classes"),
+        }
+        if mode in slow and getattr(self, slow[mode][0]) is None:
+            attribute, compute, message = slow[mode]
+
+            def apply(result: Any) -> None:
+                setattr(self, attribute, result)
+                if self.color_by == mode:
+                    self._publish_colors()
+
+            self._publish_colors(pending=f"computing {message}…")
+            self._jobs.start("color", lambda progress: compute(), apply, f"computing {message}")
+            return
+        self._jobs.supersede("color")
+        self._publish_colors()
+
+    def _publish_colors(self, pending: str | None = None) -> None:
+        try:
+            values, legend = self._color_arrays()
+            if pending:
+                legend["note"] = pending
+        except (EmbedWidgetsError, KeyError, ValueError) as error:
+            values, legend = colors.one_colour(self.color_by)
+            self._report(error)
+        with self._lock, self.hold_sync():
+            self._color_values = values
+            self._values = values.tobytes()
+            self._legend = legend
+
+    def _color_arrays(self) -> colors.Colors:
+        """(values, legend) for the current ``color_by``."""
+        mode, es = self.color_by, self.embeddings
+        if mode == "none":
+            return colors.one_colour("single colour")
+        if mode == "cluster":
+            return colors.cluster_colors(self._clusters, self._names)
+        if mode == "similarity":
+            query = self.query.strip()
+            return colors.similarity_colors(es.similarities(query) if query else None, query)
+        if mode == "outliers":
+            return colors.outlier_colors(self._outliers, self._outlier_k)
+        if mode == "duplicates":
+            return colors.duplicate_colors(len(es), self._duplicates, self._duplicate_threshold)
+        if mode == "classes":
+            return colors.class_colors(self._classes, self._class_names or [])
+        column = colors.metadata_column(es.metadata.columns, mode)
+        if column is None:
+            raise KeyError(f"no metadata column {mode!r}.")
+        return colors.column_colors(es.metadata[column], str(column))
+
+    # ---- search and highlight -------------------------------------------------------------------
+
+    def _run_search(self) -> None:
+        text = self.search.strip()
+        if not text:
+            if self._highlight_source == "search":
+                self._set_highlight(np.zeros(0, dtype=np.int32), "", "")
+            return
+        rows = rows_containing(self.embeddings, text)
+        note = f"{len(rows):,} labels contain “{text}”" if len(rows) else f"no label contains “{text}”"
+        self._set_highlight(rows, "search", note)
+
+    def _run_query(self) -> None:
+        query = self.query.strip()
+        if not query:
+            if self._highlight_source == "query":
+                self._set_highlight(np.zeros(0, dtype=np.int32), "", "")
+        else:
+            try:
+                found = self.embeddings.neighbors(query, k=min(self.query_k, len(self.embeddings)))
+            except (EmbedWidgetsError, KeyError, ValueError) as error:
+                self._report(error)  # inline, with close spellings; the previous highlight stays
+                return
+            rows = [self.embeddings.row(label) for label in found.label]
+            own = self.embeddings.row(query)
+            rows = ([own] if own is not None else []) + [r for r in rows if r is not None]
+            note = f"the {len(found):,} points nearest to “{query}”"
+            self._set_highlight(np.asarray(rows, dtype=np.int64), "query", note)
+            self._report(None)
+        if self.color_by == "similarity":
+            self._publish_colors()
+
+    def _set_highlight(self, rows: np.ndarray, source: str, note: str) -> None:
+        self._rows_highlighted = np.asarray(rows, dtype=np.int32)
+        self._highlight_source = source
+        with self._lock, self.hold_sync():
+            self._highlight = self._rows_highlighted.tobytes()
+            self._highlight_note = note
+
+    # ---- requests from the view (settings arrive as trait updates, not as requests) --------------
+
+    @handler("point")
+    def _point_request(self, index: int = -1) -> dict:
+        n = len(self.embeddings)
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < n:
+            raise ValueError(f"no point {index!r}; there are {n:,}.")
+        fields = []
+        if self._clusters is not None:
+            cluster = int(self._clusters[index])
+            name = "noise" if cluster < 0 else self._cluster_name(cluster)
+            fields.append(["cluster", f"{cluster} · {name}" if cluster >= 0 else name])
+        for column, value in self.embeddings.metadata.iloc[index].items():
+            fields.append([clip(str(column), 60), clip(display_text(value), TOOLTIP_CHARS)])
+        return {"index": index, "label": clip(self.embeddings.labels[index], TOOLTIP_CHARS), "fields": fields}
+
+    @handler("legend")
+    def _legend_request(self, index: int = -1) -> dict:
+        items = self._legend.get("items", [])
+        if self._legend.get("kind") != "categorical" or not isinstance(index, int) or not 0 <= index < len(items):
+            raise ValueError("pick an entry of a categorical legend.")
+        rows = np.flatnonzero(self._color_values == items[index]["value"])
+        self._set_highlight(rows, "legend", f"{len(rows):,} points: {items[index]['label']}")
+        return {"count": int(len(rows))}
+
+    @handler("clear_highlight")
+    def _clear_request(self) -> dict:
+        self.clear_highlight()
+        return {}
+
+    @handler("select_highlighted")
+    def _select_request(self) -> dict:
+        self.select_highlighted()
+        return {"count": len(self.selected)}
+
+    @handler("png")
+    def _png_request(self, data: str = "") -> dict:
+        prefix = "data:image/png;base64,"
+        if not isinstance(data, str) or not data.startswith(prefix):
+            raise ValueError("expected a PNG data URL.")
+        image = base64.b64decode(data[len(prefix) :], validate=True)
+        if not image.startswith(b"\x89PNG"):
+            raise ValueError("the export is not a PNG image.")
+        self.last_png = image
+        return {"bytes": len(image)}
+
+    def _report(self, error: BaseException | None) -> None:
+        with self._lock:
+            super()._report(error)
+
+    def _cluster_name(self, cluster: int) -> str:
+        if self._names is None:
+            return ""
+        found = self._names.loc[self._names.cluster == cluster, "label"]
+        return str(found.iloc[0]) if len(found) else ""
+
+
+def _between(name: str, value: float, low: float, high: float, unit: str = "") -> Any:
+    if not low <= value <= high:
+        raise traitlets.TraitError(f"{name} must be between {low} and {high}{unit}, got {value}.")
+    return value
+
+
+def _free_name(name: str, frame: pd.DataFrame) -> str:
+    """``name``, with leading underscores until no column of ``frame`` has it."""
+    while name in frame.columns:
+        name = "_" + name
+    return name

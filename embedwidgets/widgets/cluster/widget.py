@@ -21,17 +21,15 @@ from ...engine.embeddings import EmbeddingSet
 from ...engine.errors import EmbedWidgetsError
 from ...engine.labels import rows_containing
 from .._base import STATIC, EmbedWidget, check_k, handler
-from . import colors
-from .colors import COLOR_MODES, PLAIN, clip, display_text
+from . import checks, colors
+from .checks import MAX_K, MAX_QUERY_K
+from .describe import names_with_places, nearest_rows, point_details
 from .jobs import JobRunner, Progress
 from .layout import PROJECTIONS, as_coordinates, default_opacity, default_point_size, label_places, to_unit_square
+from .scores import SLOW_MODES, SlowScores
 
-CLUSTERINGS = ("kmeans", "hdbscan")
-MAX_K = 256  # clusters
-MAX_QUERY_K = 10_000  # nearest points a query highlights
 MAX_LABELS = 40  # keyword labels drawn on the map (the biggest clusters)
 SVG_MAX_POINTS = 50_000  # the SVG export draws every point in view, so it stops here
-TOOLTIP_CHARS = 300
 JOB_KINDS = ("project", "cluster", "color")
 
 
@@ -90,7 +88,12 @@ class ClusterView(EmbedWidget):
     _projection_options = traitlets.List().tag(sync=True)
     # Limits the view applies (inputs, the SVG export) and its plain colour: Python owns them, the view reads them.
     _options = traitlets.Dict(
-        default_value={"max_k": MAX_K, "max_query_k": MAX_QUERY_K, "svg_limit": SVG_MAX_POINTS, "plain_color": PLAIN}
+        default_value={
+            "max_k": MAX_K,
+            "max_query_k": MAX_QUERY_K,
+            "svg_limit": SVG_MAX_POINTS,
+            "plain_color": colors.PLAIN,
+        }
     ).tag(sync=True)
 
     def __init__(
@@ -109,14 +112,7 @@ class ClusterView(EmbedWidget):
         background: bool = True,
         **kwargs: Any,
     ) -> None:
-        if not isinstance(embeddings, EmbeddingSet):
-            raise TypeError(f"embeddings must be an EmbeddingSet, not {type(embeddings).__name__}.")
-        if len(embeddings) == 0:
-            raise ValueError("the embedding set is empty; there is nothing to map.")
-        if text_column is not None and text_column not in embeddings.metadata.columns:
-            raise KeyError(f"no metadata column {text_column!r}; the columns are {list(embeddings.metadata.columns)}.")
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-            raise TypeError(f"seed must be an integer, got {type(seed).__name__}.")
+        checks.check_arguments(embeddings, text_column, seed)
         n = len(embeddings)
         self.embeddings = self._completion_set = embeddings
         self.text_column = text_column
@@ -138,12 +134,7 @@ class ClusterView(EmbedWidget):
         self._cluster_key: tuple | None = None  # (method, k) of the clusters shown
         self._cluster_pending: tuple | None = None  # (method, k) of the clustering job running
         self._names: pd.DataFrame | None = None
-        self._outliers: pd.Series | None = None
-        self._outlier_k = 10
-        self._duplicates: pd.DataFrame | None = None
-        self._duplicate_threshold = 0.95
-        self._classes: pd.DataFrame | None = None
-        self._class_names: list[str] | None = None
+        self._scores = SlowScores(embeddings)
         self._color_values = np.zeros(0, dtype=np.uint8)
         self._rows_highlighted = np.zeros(0, dtype=np.int32)
         self._highlight_source = ""
@@ -182,66 +173,28 @@ class ClusterView(EmbedWidget):
 
     @traitlets.validate("projection")
     def _check_projection(self, proposal: dict) -> str:
-        value = proposal["value"]
-        allowed = PROJECTIONS + (("custom",) if self._custom is not None else ())
-        if value not in allowed:
-            hint = " (pass an n × 2 array as projection= to the constructor for your own)" if value == "custom" else ""
-            raise traitlets.TraitError(f"projection={value!r} is not available{hint}; use one of {list(allowed)}.")
-        return value
+        return checks.check_projection(proposal["value"], custom=self._custom is not None)
 
     @traitlets.validate("cluster_method")
     def _check_method(self, proposal: dict) -> str:
-        if proposal["value"] not in CLUSTERINGS:
-            raise traitlets.TraitError(
-                f"cluster_method={proposal['value']!r} is not a clustering; use one of {list(CLUSTERINGS)}."
-            )
-        return proposal["value"]
+        return checks.check_cluster_method(proposal["value"])
 
     @traitlets.validate("k")
     def _check_k(self, proposal: dict) -> int:
         return check_k(proposal["value"], MAX_K, "k (the number of clusters)")
 
-    @traitlets.validate("query_k")
-    def _check_query_k(self, proposal: dict) -> int:
-        return _between("query_k", proposal["value"], 1, MAX_QUERY_K)
-
-    @traitlets.validate("point_size")
-    def _check_size(self, proposal: dict) -> float:
-        return _between("point_size", proposal["value"], 0.1, 40, " pixels")
-
-    @traitlets.validate("opacity")
-    def _check_opacity(self, proposal: dict) -> float:
-        return _between("opacity", proposal["value"], 0.01, 1)
-
-    @traitlets.validate("height")
-    def _check_height(self, proposal: dict) -> int:
-        return _between("height", proposal["value"], 150, 4000, " pixels")
+    @traitlets.validate("query_k", "point_size", "opacity", "height")
+    def _check_range(self, proposal: dict) -> Any:
+        return checks.in_range(proposal["trait"].name, proposal["value"])
 
     @traitlets.validate("color_by")
     def _check_color_by(self, proposal: dict) -> str:
-        value = proposal["value"]
-        if value == "classes" and not self._class_names:
-            raise traitlets.TraitError('color_by="classes" needs class names: call show_classes(["sport", ...]) first.')
-        if value in COLOR_MODES or colors.metadata_column(self.embeddings.metadata.columns, value) is not None:
-            return value
-        columns = [str(c) for c in self.embeddings.metadata.columns]
-        raise traitlets.TraitError(
-            f"color_by={value!r} is neither a colour mode {list(COLOR_MODES)} nor a metadata column {columns}."
-        )
+        columns = self.embeddings.metadata.columns
+        return checks.check_color_by(proposal["value"], columns, classes=bool(self._scores.class_names))
 
     @traitlets.validate("selected")
     def _check_selected(self, proposal: dict) -> list[int]:
-        value = proposal["value"]
-        if not len(value):
-            return []
-        if any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) for v in value):
-            raise traitlets.TraitError("selected holds row numbers (integers), e.g. [0, 4, 17].")
-        rows = np.unique(np.asarray(value, dtype=np.int64))
-        n = len(self.embeddings)
-        if rows[0] < 0 or rows[-1] >= n:
-            bad = int(rows[0] if rows[0] < 0 else rows[-1])
-            raise traitlets.TraitError(f"selected row {bad} is outside the set's {n:,} rows (0 to {n - 1}).")
-        return rows.tolist()
+        return checks.check_rows(proposal["value"], len(self.embeddings))
 
     # ---- reacting to changes (from Python or the view) ------------------------------------------
 
@@ -301,15 +254,7 @@ class ClusterView(EmbedWidget):
     def cluster_names(self) -> pd.DataFrame:
         """Keywords of each cluster: ``cluster, size, keywords, label, x, y`` (x, y: the label's place on the
         map, in [-1, 1]); empty while clustering runs."""
-        columns = ["cluster", "size", "keywords", "label", "x", "y"]
-        if self._names is None:
-            return pd.DataFrame(columns=columns)
-        frame = self._names.copy()
-        shown = label_places(self._xy_unit, self._clusters, frame, len(frame))
-        places = {p["cluster"]: (p["x"], p["y"]) for p in shown}
-        frame["x"] = [places.get(int(c), (np.nan, np.nan))[0] for c in frame.cluster]
-        frame["y"] = [places.get(int(c), (np.nan, np.nan))[1] for c in frame.cluster]
-        return frame[columns]
+        return names_with_places(self._names, self._xy_unit, self._clusters)
 
     @property
     def legend(self) -> dict:
@@ -340,17 +285,17 @@ class ClusterView(EmbedWidget):
     @property
     def outlier_scores(self) -> pd.Series | None:
         """The last :meth:`show_outliers` result (cosine distance to the k-th neighbour), or None."""
-        return self._outliers
+        return self._scores.outliers
 
     @property
     def duplicates(self) -> pd.DataFrame | None:
         """The last :meth:`show_duplicates` result (``group, row, label, similarity``), or None."""
-        return self._duplicates
+        return self._scores.duplicates
 
     @property
     def classes(self) -> pd.DataFrame | None:
         """The last :meth:`show_classes` result (``label, class, score, score:<class>...``), or None."""
-        return self._classes
+        return self._scores.classes
 
     def selection_df(self) -> pd.DataFrame:
         """The selected rows: ``label``, the cluster (once known) and every metadata column, indexed by row."""
@@ -370,41 +315,26 @@ class ClusterView(EmbedWidget):
 
         Returns the scores (also in ``outlier_scores``), highest = most isolated.
         """
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-            raise ValueError(f"k must be a positive integer, got {k!r}.")
-        if k != self._outlier_k:
-            self._outliers = None
-        self._outlier_k = int(k)
+        self._scores.want_outliers(k)
         self._show("outliers")
-        return self._outliers  # type: ignore[return-value]
+        return self._scores.outliers  # type: ignore[return-value]
 
     def show_duplicates(self, threshold: float = 0.95) -> pd.DataFrame:
         """Colour the groups of near-duplicates (cosine ≥ threshold); every other point turns grey.
 
         Returns ``group, row, label, similarity`` (also in ``duplicates``).
         """
-        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not -1 <= threshold <= 1:
-            raise ValueError(f"threshold is a cosine similarity between -1 and 1, got {threshold!r}.")
-        if threshold != self._duplicate_threshold:
-            self._duplicates = None
-        self._duplicate_threshold = float(threshold)
+        self._scores.want_duplicates(threshold)
         self._show("duplicates")
-        return self._duplicates  # type: ignore[return-value]
+        return self._scores.duplicates  # type: ignore[return-value]
 
     def show_classes(self, classes: Sequence[str]) -> pd.DataFrame:
         """Zero-shot classes: colour each point by the nearest class name (encoded by the set's encoder, or the
         class names' own vectors in a word set). Returns ``label, class, score, ...`` (also in ``classes``)."""
-        if isinstance(classes, str):
-            raise TypeError("classes is a list of class names, e.g. ['sport', 'politics'], not one string.")
-        names = list(classes)
-        if len(names) < 2 or any(not isinstance(c, str) or not c.strip() for c in names):
-            raise ValueError("classes needs at least two non-empty class names, e.g. ['sport', 'politics'].")
-        if names != self._class_names:
-            self._classes = None
-        self._class_names = names
+        self._scores.want_classes(classes)
         self._color_options = colors.color_choices(self.embeddings.metadata.columns, classes=True)
         self._show("classes")
-        return self._classes  # type: ignore[return-value]
+        return self._scores.classes  # type: ignore[return-value]
 
     def _show(self, mode: str) -> None:
         self._quiet = True
@@ -533,25 +463,21 @@ class ClusterView(EmbedWidget):
 
     def _recolor(self) -> None:
         """Colour values and legend for ``color_by``; the slow modes compute their scores in a background job."""
-        mode, es = self.color_by, self.embeddings
-        slow = {
-            "outliers": ("_outliers", lambda: es.outliers(self._outlier_k), "outlier scores"),
-            "duplicates": ("_duplicates", lambda: es.duplicates(self._duplicate_threshold), "near-duplicates"),
-            "classes": ("_classes", lambda: es.classify(self._class_names or []), "classes"),
-        }
-        if mode in slow and getattr(self, slow[mode][0]) is None:
-            attribute, compute, message = slow[mode]
-
-            def apply(result: Any) -> None:
-                setattr(self, attribute, result)
-                if self.color_by == mode:
-                    self._publish_colors()
-
-            self._publish_colors(pending=f"computing {message}…")
-            self._jobs.start("color", lambda progress: compute(), apply, f"computing {message}")
+        mode = self.color_by
+        missing = self._scores.missing(mode)
+        if missing is None:
+            self._jobs.supersede("color")
+            self._publish_colors()
             return
-        self._jobs.supersede("color")
-        self._publish_colors()
+        compute, what = missing
+
+        def apply(result: Any) -> None:
+            self._scores.store(mode, result)
+            if self.color_by == mode:
+                self._publish_colors()
+
+        self._publish_colors(pending=f"computing {what}…")
+        self._jobs.start("color", lambda progress: compute(), apply, f"computing {what}")
 
     def _publish_colors(self, pending: str | None = None) -> None:
         try:
@@ -576,12 +502,8 @@ class ClusterView(EmbedWidget):
         if mode == "similarity":
             query = self.query.strip()
             return colors.similarity_colors(es.similarities(query) if query else None, query)
-        if mode == "outliers":
-            return colors.outlier_colors(self._outliers, self._outlier_k)
-        if mode == "duplicates":
-            return colors.duplicate_colors(len(es), self._duplicates, self._duplicate_threshold)
-        if mode == "classes":
-            return colors.class_colors(self._classes, self._class_names or [])
+        if mode in SLOW_MODES:
+            return self._scores.colors(mode)
         column = colors.metadata_column(es.metadata.columns, mode)
         if column is None:
             raise KeyError(f"no metadata column {mode!r}.")
@@ -606,15 +528,11 @@ class ClusterView(EmbedWidget):
                 self._set_highlight(np.zeros(0, dtype=np.int32), "", "")
         else:
             try:
-                found = self.embeddings.neighbors(query, k=min(self.query_k, len(self.embeddings)))
+                rows, note = nearest_rows(self.embeddings, query, self.query_k)
             except (EmbedWidgetsError, KeyError, ValueError) as error:
                 self._report(error)  # inline, with close spellings; the previous highlight stays
                 return
-            rows = [self.embeddings.row(label) for label in found.label]
-            own = self.embeddings.row(query)
-            rows = ([own] if own is not None else []) + [r for r in rows if r is not None]
-            note = f"the {len(found):,} points nearest to “{query}”"
-            self._set_highlight(np.asarray(rows, dtype=np.int64), "query", note)
+            self._set_highlight(rows, "query", note)
             self._report(None)
         if self.color_by == "similarity":
             self._publish_colors()
@@ -630,17 +548,7 @@ class ClusterView(EmbedWidget):
 
     @handler("point")
     def _point_request(self, index: int = -1) -> dict:
-        n = len(self.embeddings)
-        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < n:
-            raise ValueError(f"no point {index!r}; there are {n:,}.")
-        fields = []
-        if self._clusters is not None:
-            cluster = int(self._clusters[index])
-            name = "noise" if cluster < 0 else self._cluster_name(cluster)
-            fields.append(["cluster", f"{cluster} · {name}" if cluster >= 0 else name])
-        for column, value in self.embeddings.metadata.iloc[index].items():
-            fields.append([clip(str(column), 60), clip(display_text(value), TOOLTIP_CHARS)])
-        return {"index": index, "label": clip(self.embeddings.labels[index], TOOLTIP_CHARS), "fields": fields}
+        return point_details(self.embeddings, index, self._clusters, self._names)
 
     @handler("legend")
     def _legend_request(self, index: int = -1) -> dict:
@@ -675,18 +583,6 @@ class ClusterView(EmbedWidget):
     def _report(self, error: BaseException | None) -> None:
         with self._lock:
             super()._report(error)
-
-    def _cluster_name(self, cluster: int) -> str:
-        if self._names is None:
-            return ""
-        found = self._names.loc[self._names.cluster == cluster, "label"]
-        return str(found.iloc[0]) if len(found) else ""
-
-
-def _between(name: str, value: float, low: float, high: float, unit: str = "") -> Any:
-    if not low <= value <= high:
-        raise traitlets.TraitError(f"{name} must be between {low} and {high}{unit}, got {value}.")
-    return value
 
 
 def _free_name(name: str, frame: pd.DataFrame) -> str:

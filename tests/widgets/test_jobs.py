@@ -188,3 +188,38 @@ def test_progress_raises_superseded_in_a_stale_job():
     runner.start("layout", lambda progress: None, lambda result: None, "second")
     with pytest.raises(Superseded):
         captured[0](0.5, "too late")
+
+
+def test_a_keyed_job_runs_once_per_key():
+    seen = Recorder()
+    runner = seen.runner()
+    gate, reached = threading.Event(), threading.Event()
+    assert runner.start("cluster", lambda progress: "k=4", seen.applied.append, "k=4", key=4) is not None
+    runner.wait()
+    assert runner.start("cluster", lambda progress: "again", seen.applied.append, "k=4", key=4) is None  # shown
+    assert runner.start("cluster", blocked(gate, "k=5", reached), seen.applied.append, "k=5", key=5) is not None
+    assert reached.wait(10)
+    assert runner.start("cluster", blocked(gate, "twice"), seen.applied.append, "k=5", key=5) is None  # running
+    assert runner.start("cluster", lambda progress: "back", seen.applied.append, "k=4", key=4) is None
+    assert runner.running() == []  # going back to k=4 dropped the k=5 job
+    gate.set()
+    time.sleep(0.05)
+    runner.wait(timeout=10)
+    assert seen.applied == ["k=4"]
+
+
+def test_a_failed_keyed_job_may_be_asked_for_again():
+    seen = Recorder()
+    runner = seen.runner(background=False)
+    attempts = []
+
+    def flaky(progress):
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise ValueError("first try fails")
+        return "second try"
+
+    runner.start("cluster", flaky, seen.applied.append, "try", key="k")
+    assert runner.failure("cluster") is not None
+    runner.start("cluster", flaky, seen.applied.append, "try", key="k")
+    assert seen.applied == ["second try"] and len(attempts) == 2

@@ -5,6 +5,9 @@ its result. Starting another job of the same kind makes the older one stale: its
 (``Superseded``), and if it finishes anyway its result is dropped. Progress of the running jobs reaches the
 widget as one small dict, at most every ``interval`` seconds; a failure reaches it through ``on_error`` and
 stays readable with :meth:`JobRunner.failure` until the next job of that kind starts (or is superseded).
+
+A job may carry a ``key`` naming what it computes (e.g. ``("kmeans", 8)``): a job whose key is already running
+or already applied does not start again.
 """
 
 from __future__ import annotations
@@ -63,15 +66,34 @@ class JobRunner:
         self._threads: dict[str, threading.Thread] = {}
         self._running: dict[str, tuple[float, str]] = {}  # kind -> (fraction, message), in start order
         self._failures: dict[str, BaseException] = {}
+        self._applied_key: dict[str, Any] = {}  # kind -> key of the result applied last
+        self._pending_key: dict[str, Any] = {}  # kind -> key of the current job, while it runs
         self._last_published = 0.0
 
-    def start(self, kind: str, work: Callable[[Progress], Any], apply: Callable[[Any], None], message: str) -> int:
+    def start(
+        self,
+        kind: str,
+        work: Callable[[Progress], Any],
+        apply: Callable[[Any], None],
+        message: str,
+        *,
+        key: Any = None,
+    ) -> int | None:
         """Run ``work(progress)`` and then ``apply(result)``, unless a newer job of ``kind`` started meanwhile.
 
         ``progress(fraction, text)`` raises :class:`Superseded` in a stale job, so long work stops early.
-        Returns the job's id.
+        Returns the job's id, or None when ``key`` says the work is running or its result is shown already
+        (going back to the shown key drops the job running for another one).
         """
         with self.lock:
+            if key is not None:
+                if key == self._pending_key.get(kind):
+                    return None
+                if key == self._applied_key.get(kind):
+                    if self._pending_key.get(kind) is not None:
+                        self.supersede(kind)
+                    return None
+                self._pending_key[kind] = key
             job = next(self._ids)
             self._current[kind] = job
             self._failures.pop(kind, None)
@@ -93,6 +115,7 @@ class JobRunner:
             except Exception as error:  # shown inline; the kernel and the widget stay alive
                 with self.lock:
                     if self._current.get(kind) == job:
+                        self._pending_key.pop(kind, None)  # a failed job may be asked for again
                         if not isinstance(error, EXPECTED_ERRORS):
                             log.exception("embedwidgets %s job %r failed", self._name, kind)
                         self._fail(kind, error)
@@ -100,6 +123,9 @@ class JobRunner:
             with self.lock:
                 if self._current.get(kind) != job:
                     return  # superseded while it ran: drop the stale result
+                if key is not None:
+                    self._applied_key[kind] = key
+                    self._pending_key.pop(kind, None)
                 try:
                     apply(result)
                 except Exception as error:
@@ -123,6 +149,7 @@ class JobRunner:
             if kind in self._current:
                 self._current[kind] = next(self._ids)
             self._failures.pop(kind, None)
+            self._pending_key.pop(kind, None)
             self._threads.pop(kind, None)
             self._done(kind)
 

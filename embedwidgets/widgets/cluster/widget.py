@@ -131,8 +131,6 @@ class ClusterView(EmbedWidget):
         self._coords: np.ndarray | None = None
         self._xy_unit: np.ndarray | None = None
         self._clusters: np.ndarray | None = None
-        self._cluster_key: tuple | None = None  # (method, k) of the clusters shown
-        self._cluster_pending: tuple | None = None  # (method, k) of the clustering job running
         self._names: pd.DataFrame | None = None
         self._scores = SlowScores(embeddings)
         self._color_values = np.zeros(0, dtype=np.uint8)
@@ -417,39 +415,18 @@ class ClusterView(EmbedWidget):
         self._report(None)
 
     def _ensure_clusters(self) -> None:
-        """Cluster when clusters are shown (colour or labels) and the shown ones are not for (method, k)."""
-        method, es = self.cluster_method, self.embeddings
-        wanted = (method, min(self.k, len(es)) if method == "kmeans" else None)
+        """Cluster when clusters are shown (colour or labels); the runner skips (method, k) shown or running."""
         if not (self.labels or self.color_by == "cluster"):
             return
-        with self._lock:
-            if wanted == self._cluster_pending:
-                return
-            if wanted == self._cluster_key:
-                if self._cluster_pending is not None:  # back to what is shown: drop the job for something else
-                    self._cluster_pending = None
-                    self._jobs.supersede("cluster")
-                return
-            self._cluster_pending = wanted
-        self._start_clustering(wanted)
-
-    def _start_clustering(self, key: tuple) -> None:
-        seed, es, column = self.seed, self.embeddings, self.text_column
-        method, k = key[0], key[1] or 8
+        seed, es, column, method = self.seed, self.embeddings, self.text_column, self.cluster_method
+        k = min(self.k, len(es)) if method == "kmeans" else None
 
         def work(progress: Progress) -> tuple[np.ndarray, pd.DataFrame]:
-            try:
-                clusters = es.cluster(method, k, seed=seed, progress=progress)
-                progress(1.0, "cluster keywords")
-                return clusters, es.cluster_labels(clusters, text_column=column)
-            except BaseException:
-                with self._lock:  # a failed job may be asked for again
-                    if self._cluster_pending == key:
-                        self._cluster_pending = None
-                raise
+            clusters = es.cluster(method, k or 8, seed=seed, progress=progress)
+            progress(1.0, "cluster keywords")
+            return clusters, es.cluster_labels(clusters, text_column=column)
 
         def apply(result: tuple[np.ndarray, pd.DataFrame]) -> None:
-            self._cluster_key, self._cluster_pending = key, None
             self._clusters, self._names = np.asarray(result[0]), result[1]
             with self.hold_sync():
                 self._cluster_labels = label_places(self._xy_unit, self._clusters, self._names, MAX_LABELS)
@@ -457,7 +434,7 @@ class ClusterView(EmbedWidget):
                     self._recolor()
             self._report(None)
 
-        self._jobs.start("cluster", work, apply, f"{method}: starting")
+        self._jobs.start("cluster", work, apply, f"{method}: starting", key=(method, k))
 
     # ---- colours --------------------------------------------------------------------------------
 

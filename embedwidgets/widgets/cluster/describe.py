@@ -1,12 +1,16 @@
 """What ClusterView tells about points and clusters: a point's tooltip, cluster names with their places on the
-map, the rows a query highlights."""
+map, the selection as a table, and the rows a search, a query or a legend entry highlights."""
 
 from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from ...engine.embeddings import EmbeddingSet
+from ...engine.labels import rows_containing
 from .colors import clip, display_text
 from .layout import label_places
 
@@ -51,3 +55,48 @@ def nearest_rows(embeddings: EmbeddingSet, query: str, k: int) -> tuple[np.ndarr
     own = embeddings.row(query)
     rows = ([own] if own is not None else []) + [r for r in rows if r is not None]
     return np.asarray(rows, dtype=np.int64), f"the {len(found):,} points nearest to “{query}”"
+
+
+def search_rows(embeddings: EmbeddingSet, text: str) -> tuple[np.ndarray, str]:
+    """Rows whose label contains ``text`` (ignoring case), with the note the view shows."""
+    rows = rows_containing(embeddings, text)
+    return rows, f"{len(rows):,} labels contain “{text}”" if len(rows) else f"no label contains “{text}”"
+
+
+def legend_rows(values: np.ndarray, legend: dict, index: int) -> tuple[np.ndarray, str]:
+    """Rows coloured by entry ``index`` of a categorical legend, with the note the view shows."""
+    items = legend.get("items", [])
+    if legend.get("kind") != "categorical" or not isinstance(index, int) or not 0 <= index < len(items):
+        raise ValueError("pick an entry of a categorical legend.")
+    rows = np.flatnonzero(values == items[index]["value"])
+    return rows, f"{len(rows):,} points: {items[index]['label']}"
+
+
+def selection_frame(embeddings: EmbeddingSet, selected: Sequence[int], clusters: np.ndarray | None) -> pd.DataFrame:
+    """The ``selected`` rows: ``label``, the cluster (once known) and every metadata column, indexed by row."""
+    rows = np.asarray(selected, dtype=np.int64)
+    frame = embeddings.metadata.iloc[rows].copy()
+    labels = embeddings.labels
+    frame.insert(0, _free_name("label", frame), [labels[r] for r in rows])
+    if clusters is not None:
+        frame.insert(1, _free_name("cluster", frame), clusters[rows])
+    frame.index = pd.Index(rows, name="row")
+    return frame
+
+
+def png_from_data_url(data: object) -> bytes:
+    """The PNG image inside a ``data:image/png;base64,...`` URL, as the view's PNG export sends it."""
+    prefix = "data:image/png;base64,"
+    if not isinstance(data, str) or not data.startswith(prefix):
+        raise ValueError("expected a PNG data URL.")
+    image = base64.b64decode(data[len(prefix) :], validate=True)
+    if not image.startswith(b"\x89PNG"):
+        raise ValueError("the export is not a PNG image.")
+    return image
+
+
+def _free_name(name: str, frame: pd.DataFrame) -> str:
+    """``name``, with leading underscores until no column of ``frame`` has it."""
+    while name in frame.columns:
+        name = "_" + name
+    return name

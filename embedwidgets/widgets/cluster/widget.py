@@ -7,9 +7,9 @@ pure functions of :mod:`.colors`, and the geometry from :mod:`.layout`.
 
 from __future__ import annotations
 
-import base64
+import contextlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +19,21 @@ import traitlets
 
 from ...engine.embeddings import EmbeddingSet
 from ...engine.errors import EmbedWidgetsError
-from ...engine.labels import rows_containing
 from .._base import STATIC, EmbedWidget, check_k, handler
 from . import checks, colors
 from .checks import MAX_K, MAX_QUERY_K
-from .describe import names_with_places, nearest_rows, point_details
+from .describe import (
+    legend_rows,
+    names_with_places,
+    nearest_rows,
+    png_from_data_url,
+    point_details,
+    search_rows,
+    selection_frame,
+)
 from .jobs import JobRunner, Progress
 from .layout import PROJECTIONS, as_coordinates, default_opacity, default_point_size, label_places, to_unit_square
-from .scores import SLOW_MODES, SlowScores
+from .modes import SlowScores, mode_colors
 
 MAX_LABELS = 40  # keyword labels drawn on the map (the biggest clusters)
 SVG_MAX_POINTS = 50_000  # the SVG export draws every point in view, so it stops here
@@ -196,31 +203,30 @@ class ClusterView(EmbedWidget):
 
     # ---- reacting to changes (from Python or the view) ------------------------------------------
 
-    @traitlets.observe("projection")
-    def _on_projection(self, _change: dict) -> None:
-        if not self._quiet:
+    @traitlets.observe("projection", "k", "cluster_method", "labels", "color_by", "search", "query", "query_k")
+    def _on_setting(self, change: dict) -> None:
+        if self._quiet:
+            return
+        name = change["name"]
+        if name == "projection":
             self._start_projection()
-
-    @traitlets.observe("k", "cluster_method", "labels")
-    def _on_clusters(self, _change: dict) -> None:
-        if not self._quiet:
+        if name in ("k", "cluster_method", "labels", "color_by"):
             self._ensure_clusters()
-
-    @traitlets.observe("color_by")
-    def _on_color(self, _change: dict) -> None:
-        if not self._quiet:
-            self._ensure_clusters()
+        if name == "color_by":
             self._recolor()
-
-    @traitlets.observe("search")
-    def _on_search(self, _change: dict) -> None:
-        if not self._quiet:
+        if name == "search":
             self._run_search()
-
-    @traitlets.observe("query", "query_k")
-    def _on_query(self, _change: dict) -> None:
-        if not self._quiet:
+        if name in ("query", "query_k"):
             self._run_query()
+
+    @contextlib.contextmanager
+    def _quietly(self) -> Iterator[None]:
+        """Change traits without the observers reacting: the caller does what they would."""
+        self._quiet = True
+        try:
+            yield
+        finally:
+            self._quiet = False
 
     # ---- what Python can read back --------------------------------------------------------------
 
@@ -297,14 +303,7 @@ class ClusterView(EmbedWidget):
 
     def selection_df(self) -> pd.DataFrame:
         """The selected rows: ``label``, the cluster (once known) and every metadata column, indexed by row."""
-        rows = np.asarray(self.selected, dtype=np.int64)
-        frame = self.embeddings.metadata.iloc[rows].copy()
-        labels = self.embeddings.labels
-        frame.insert(0, _free_name("label", frame), [labels[r] for r in rows])
-        if self._clusters is not None:
-            frame.insert(1, _free_name("cluster", frame), self._clusters[rows])
-        frame.index = pd.Index(rows, name="row")
-        return frame
+        return selection_frame(self.embeddings, self.selected, self._clusters)
 
     # ---- one-call overlays ----------------------------------------------------------------------
 
@@ -335,11 +334,8 @@ class ClusterView(EmbedWidget):
         return self._scores.classes  # type: ignore[return-value]
 
     def _show(self, mode: str) -> None:
-        self._quiet = True
-        try:
+        with self._quietly():
             self.color_by = mode
-        finally:
-            self._quiet = False
         self._recolor()
         self._jobs.wait(["color"])  # the layout may still run: the scores do not need it
         failure = self._jobs.failure("color")
@@ -356,11 +352,8 @@ class ClusterView(EmbedWidget):
 
     def clear_highlight(self) -> None:
         """Remove the highlight (and empty ``search`` and ``query``)."""
-        self._quiet = True
-        try:
+        with self._quietly():
             self.search, self.query = "", ""
-        finally:
-            self._quiet = False
         self._set_highlight(np.zeros(0, dtype=np.int32), "", "")
         if self.color_by == "similarity":
             self._recolor()
@@ -470,21 +463,14 @@ class ClusterView(EmbedWidget):
             self._legend = legend
 
     def _color_arrays(self) -> colors.Colors:
-        """(values, legend) for the current ``color_by``."""
-        mode, es = self.color_by, self.embeddings
-        if mode == "none":
-            return colors.one_colour("single colour")
-        if mode == "cluster":
-            return colors.cluster_colors(self._clusters, self._names)
-        if mode == "similarity":
-            query = self.query.strip()
-            return colors.similarity_colors(es.similarities(query) if query else None, query)
-        if mode in SLOW_MODES:
-            return self._scores.colors(mode)
-        column = colors.metadata_column(es.metadata.columns, mode)
-        if column is None:
-            raise KeyError(f"no metadata column {mode!r}.")
-        return colors.column_colors(es.metadata[column], str(column))
+        return mode_colors(
+            self.color_by,
+            self.embeddings,
+            clusters=self._clusters,
+            names=self._names,
+            query=self.query,
+            scores=self._scores,
+        )
 
     # ---- search and highlight -------------------------------------------------------------------
 
@@ -494,9 +480,7 @@ class ClusterView(EmbedWidget):
             if self._highlight_source == "search":
                 self._set_highlight(np.zeros(0, dtype=np.int32), "", "")
             return
-        rows = rows_containing(self.embeddings, text)
-        note = f"{len(rows):,} labels contain “{text}”" if len(rows) else f"no label contains “{text}”"
-        self._set_highlight(rows, "search", note)
+        self._set_highlight(*search_rows(self.embeddings, text), "search")
 
     def _run_query(self) -> None:
         query = self.query.strip()
@@ -509,12 +493,12 @@ class ClusterView(EmbedWidget):
             except (EmbedWidgetsError, KeyError, ValueError) as error:
                 self._report(error)  # inline, with close spellings; the previous highlight stays
                 return
-            self._set_highlight(rows, "query", note)
+            self._set_highlight(rows, note, "query")
             self._report(None)
         if self.color_by == "similarity":
             self._publish_colors()
 
-    def _set_highlight(self, rows: np.ndarray, source: str, note: str) -> None:
+    def _set_highlight(self, rows: np.ndarray, note: str, source: str) -> None:
         self._rows_highlighted = np.asarray(rows, dtype=np.int32)
         self._highlight_source = source
         with self._lock, self.hold_sync():
@@ -529,11 +513,8 @@ class ClusterView(EmbedWidget):
 
     @handler("legend")
     def _legend_request(self, index: int = -1) -> dict:
-        items = self._legend.get("items", [])
-        if self._legend.get("kind") != "categorical" or not isinstance(index, int) or not 0 <= index < len(items):
-            raise ValueError("pick an entry of a categorical legend.")
-        rows = np.flatnonzero(self._color_values == items[index]["value"])
-        self._set_highlight(rows, "legend", f"{len(rows):,} points: {items[index]['label']}")
+        rows, note = legend_rows(self._color_values, self._legend, index)
+        self._set_highlight(rows, note, "legend")
         return {"count": int(len(rows))}
 
     @handler("clear_highlight")
@@ -548,22 +529,9 @@ class ClusterView(EmbedWidget):
 
     @handler("png")
     def _png_request(self, data: str = "") -> dict:
-        prefix = "data:image/png;base64,"
-        if not isinstance(data, str) or not data.startswith(prefix):
-            raise ValueError("expected a PNG data URL.")
-        image = base64.b64decode(data[len(prefix) :], validate=True)
-        if not image.startswith(b"\x89PNG"):
-            raise ValueError("the export is not a PNG image.")
-        self.last_png = image
-        return {"bytes": len(image)}
+        self.last_png = png_from_data_url(data)
+        return {"bytes": len(self.last_png)}
 
     def _report(self, error: BaseException | None) -> None:
         with self._lock:
             super()._report(error)
-
-
-def _free_name(name: str, frame: pd.DataFrame) -> str:
-    """``name``, with leading underscores until no column of ``frame`` has it."""
-    while name in frame.columns:
-        name = "_" + name
-    return name

@@ -1,7 +1,8 @@
-"""The scores behind ClusterView's slow colour modes: outlier scores, near-duplicate groups and zero-shot classes.
+"""What each of ClusterView's colour modes shows.
 
-Each is computed once for its parameter (k, the threshold, the class names) and forgotten when the parameter
-changes. Computing is the widget's job (in the background); this class says what is missing and holds results.
+The slow modes (outlier scores, near-duplicate groups, zero-shot classes) need scores that are computed once
+for their parameter (k, the threshold, the class names) and forgotten when the parameter changes. Computing
+them is the widget's job (in the background); :class:`SlowScores` says what is missing and holds the results.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pandas as pd
 
 from ...engine.embeddings import EmbeddingSet
 from . import colors
+from .colors import Colors
 
 SLOW_MODES = ("outliers", "duplicates", "classes")
 
@@ -70,9 +72,34 @@ class SlowScores:
             raise KeyError(f"{mode!r} is not a slow colour mode {SLOW_MODES}.")
         setattr(self, mode, result)  # the attributes are named after their modes
 
-    def colors(self, mode: str) -> colors.Colors:
+    def colors(self, mode: str) -> Colors:
         if mode == "outliers":
             return colors.outlier_colors(self.outliers, self.outlier_k)
         if mode == "duplicates":
             return colors.duplicate_colors(len(self.embeddings), self.duplicates, self.threshold)
         return colors.class_colors(self.classes, self.class_names or [])
+
+
+def mode_colors(
+    mode: str,
+    embeddings: EmbeddingSet,
+    *,
+    clusters: np.ndarray | None,
+    names: pd.DataFrame | None,
+    query: str,
+    scores: SlowScores,
+) -> Colors:
+    """(values, legend) for the colour mode or metadata column ``mode``."""
+    if mode == "none":
+        return colors.one_colour("single colour")
+    if mode == "cluster":
+        return colors.cluster_colors(clusters, names)
+    if mode == "similarity":
+        query = query.strip()
+        return colors.similarity_colors(embeddings.similarities(query) if query else None, query)
+    if mode in SLOW_MODES:
+        return scores.colors(mode)
+    column = colors.metadata_column(embeddings.metadata.columns, mode)
+    if column is None:
+        raise KeyError(f"no metadata column {mode!r}.")
+    return colors.column_colors(embeddings.metadata[column], str(column))

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import traitlets
 
 from ...engine.embeddings import EmbeddingSet
@@ -23,6 +24,12 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "opacity": (0.01, 1, ""),
     "height": (150, 4000, " pixels"),
 }
+
+
+class RowList(traitlets.List):
+    """A list of row indices; numpy arrays, ranges and tuples are accepted and become lists."""
+
+    _cast_types = (tuple, np.ndarray, range, pd.Index, pd.Series)
 
 
 def check_arguments(embeddings: Any, text_column: str | None, seed: Any) -> None:

@@ -4,7 +4,7 @@ map, the selection as a table, and the rows a search, a query or a legend entry 
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -100,3 +100,43 @@ def _free_name(name: str, frame: pd.DataFrame) -> str:
     while name in frame.columns:
         name = "_" + name
     return name
+
+
+class Highlighter:
+    """What the map highlights, and why: labels containing the search text, the points nearest the query, or
+    the points of a legend entry. Every change goes to ``publish(rows, note)``, which puts it in the view."""
+
+    def __init__(self, embeddings: EmbeddingSet, publish: Callable[[np.ndarray, str], None]) -> None:
+        self.embeddings = embeddings
+        self.publish = publish
+        self.source = ""  # "search", "query", "legend" or "" (nothing highlighted)
+
+    def show(self, rows: np.ndarray, note: str, source: str) -> None:
+        self.source = source
+        self.publish(np.asarray(rows, dtype=np.int32), note)
+
+    def clear(self, source: str | None = None) -> None:
+        """Remove the highlight (only if ``source`` made it, when given)."""
+        if source is None or self.source == source:
+            self.show(np.zeros(0, dtype=np.int32), "", "")
+
+    def search(self, text: str) -> None:
+        text = text.strip()
+        if text:
+            self.show(*search_rows(self.embeddings, text), "search")
+        else:
+            self.clear("search")
+
+    def query(self, query: str, k: int) -> None:
+        """Highlight the ``k`` points nearest ``query``; an error (an unknown word...) leaves the highlight as
+        it was and reaches the caller."""
+        query = query.strip()
+        if query:
+            self.show(*nearest_rows(self.embeddings, query, k), "query")
+        else:
+            self.clear("query")
+
+    def legend(self, values: np.ndarray, legend: dict, index: int) -> int:
+        rows, note = legend_rows(values, legend, index)
+        self.show(rows, note, "legend")
+        return len(rows)

@@ -20,17 +20,8 @@ import traitlets
 from ...engine.embeddings import EmbeddingSet
 from ...engine.errors import EmbedWidgetsError
 from .._base import STATIC, EmbedWidget, check_k, handler
-from . import checks, colors
-from .checks import MAX_K, MAX_QUERY_K
-from .describe import (
-    legend_rows,
-    names_with_places,
-    nearest_rows,
-    png_from_data_url,
-    point_details,
-    search_rows,
-    selection_frame,
-)
+from . import checks, colors, describe
+from .checks import MAX_K, MAX_QUERY_K, RowList
 from .jobs import JobRunner, Progress
 from .layout import PROJECTIONS, as_coordinates, default_opacity, default_point_size, label_places, to_unit_square
 from .modes import SlowScores, mode_colors
@@ -38,12 +29,6 @@ from .modes import SlowScores, mode_colors
 MAX_LABELS = 40  # keyword labels drawn on the map (the biggest clusters)
 SVG_MAX_POINTS = 50_000  # the SVG export draws every point in view, so it stops here
 JOB_KINDS = ("project", "cluster", "color")
-
-
-class _Rows(traitlets.List):
-    """A list of row indices; numpy arrays, ranges and tuples are accepted and become lists."""
-
-    _cast_types = (tuple, np.ndarray, range, pd.Index, pd.Series)
 
 
 class ClusterView(EmbedWidget):
@@ -76,7 +61,7 @@ class ClusterView(EmbedWidget):
     labels = traitlets.Bool(True).tag(sync=True)
     point_size = traitlets.Float(3.0).tag(sync=True)
     opacity = traitlets.Float(0.8).tag(sync=True)
-    selected = _Rows().tag(sync=True)
+    selected = RowList().tag(sync=True)
     search = traitlets.Unicode("").tag(sync=True)
     query = traitlets.Unicode("").tag(sync=True)
     query_k = traitlets.Int(50).tag(sync=True)
@@ -142,7 +127,7 @@ class ClusterView(EmbedWidget):
         self._scores = SlowScores(embeddings)
         self._color_values = np.zeros(0, dtype=np.uint8)
         self._rows_highlighted = np.zeros(0, dtype=np.int32)
-        self._highlight_source = ""
+        self._highlighter = describe.Highlighter(embeddings, self._set_highlight)
         self.last_png: bytes | None = None
         self._quiet = True  # observers stay still while several traits change together
         kwargs.setdefault("title", f"Clusters · {embeddings.name}")
@@ -235,10 +220,6 @@ class ClusterView(EmbedWidget):
         """Whether the layout, clusters and slow colours compute in background threads."""
         return self._jobs.background
 
-    @background.setter
-    def background(self, value: bool) -> None:
-        self._jobs.background = bool(value)
-
     @property
     def coordinates(self) -> np.ndarray | None:
         """The layout's coordinates (rows × 2, as the projection made them), or None while it runs."""
@@ -258,7 +239,7 @@ class ClusterView(EmbedWidget):
     def cluster_names(self) -> pd.DataFrame:
         """Keywords of each cluster: ``cluster, size, keywords, label, x, y`` (x, y: the label's place on the
         map, in [-1, 1]); empty while clustering runs."""
-        return names_with_places(self._names, self._xy_unit, self._clusters)
+        return describe.names_with_places(self._names, self._xy_unit, self._clusters)
 
     @property
     def legend(self) -> dict:
@@ -303,7 +284,7 @@ class ClusterView(EmbedWidget):
 
     def selection_df(self) -> pd.DataFrame:
         """The selected rows: ``label``, the cluster (once known) and every metadata column, indexed by row."""
-        return selection_frame(self.embeddings, self.selected, self._clusters)
+        return describe.selection_frame(self.embeddings, self.selected, self._clusters)
 
     # ---- one-call overlays ----------------------------------------------------------------------
 
@@ -354,7 +335,7 @@ class ClusterView(EmbedWidget):
         """Remove the highlight (and empty ``search`` and ``query``)."""
         with self._quietly():
             self.search, self.query = "", ""
-        self._set_highlight(np.zeros(0, dtype=np.int32), "", "")
+        self._highlighter.clear()
         if self.color_by == "similarity":
             self._recolor()
 
@@ -475,32 +456,21 @@ class ClusterView(EmbedWidget):
     # ---- search and highlight -------------------------------------------------------------------
 
     def _run_search(self) -> None:
-        text = self.search.strip()
-        if not text:
-            if self._highlight_source == "search":
-                self._set_highlight(np.zeros(0, dtype=np.int32), "", "")
-            return
-        self._set_highlight(*search_rows(self.embeddings, text), "search")
+        self._highlighter.search(self.search)
 
     def _run_query(self) -> None:
-        query = self.query.strip()
-        if not query:
-            if self._highlight_source == "query":
-                self._set_highlight(np.zeros(0, dtype=np.int32), "", "")
-        else:
-            try:
-                rows, note = nearest_rows(self.embeddings, query, self.query_k)
-            except (EmbedWidgetsError, KeyError, ValueError) as error:
-                self._report(error)  # inline, with close spellings; the previous highlight stays
-                return
-            self._set_highlight(rows, note, "query")
+        try:
+            self._highlighter.query(self.query, self.query_k)
+        except (EmbedWidgetsError, KeyError, ValueError) as error:
+            self._report(error)  # inline, with close spellings; the previous highlight stays
+            return
+        if self.query.strip():
             self._report(None)
         if self.color_by == "similarity":
             self._publish_colors()
 
-    def _set_highlight(self, rows: np.ndarray, note: str, source: str) -> None:
+    def _set_highlight(self, rows: np.ndarray, note: str) -> None:
         self._rows_highlighted = np.asarray(rows, dtype=np.int32)
-        self._highlight_source = source
         with self._lock, self.hold_sync():
             self._highlight = self._rows_highlighted.tobytes()
             self._highlight_note = note
@@ -509,13 +479,11 @@ class ClusterView(EmbedWidget):
 
     @handler("point")
     def _point_request(self, index: int = -1) -> dict:
-        return point_details(self.embeddings, index, self._clusters, self._names)
+        return describe.point_details(self.embeddings, index, self._clusters, self._names)
 
     @handler("legend")
     def _legend_request(self, index: int = -1) -> dict:
-        rows, note = legend_rows(self._color_values, self._legend, index)
-        self._set_highlight(rows, note, "legend")
-        return {"count": int(len(rows))}
+        return {"count": self._highlighter.legend(self._color_values, self._legend, index)}
 
     @handler("clear_highlight")
     def _clear_request(self) -> dict:
@@ -529,7 +497,7 @@ class ClusterView(EmbedWidget):
 
     @handler("png")
     def _png_request(self, data: str = "") -> dict:
-        self.last_png = png_from_data_url(data)
+        self.last_png = describe.png_from_data_url(data)
         return {"bytes": len(self.last_png)}
 
     def _report(self, error: BaseException | None) -> None:

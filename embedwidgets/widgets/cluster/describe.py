@@ -10,8 +10,10 @@ import numpy as np
 import pandas as pd
 
 from ...engine.embeddings import EmbeddingSet
+from ...engine.errors import EmbedWidgetsError
 from ...engine.labels import rows_containing
 from .colors import clip, display_text
+from .jobs import Progress
 from .layout import label_places
 
 TOOLTIP_CHARS = 300
@@ -55,6 +57,15 @@ def nearest_rows(embeddings: EmbeddingSet, query: str, k: int) -> tuple[np.ndarr
     own = embeddings.row(query)
     rows = ([own] if own is not None else []) + [r for r in rows if r is not None]
     return np.asarray(rows, dtype=np.int64), f"the {len(found):,} points nearest to “{query}”"
+
+
+def clusters_with_names(
+    embeddings: EmbeddingSet, method: str, k: int, *, seed: int, text_column: str | None, progress: Progress
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Cluster the set and name each cluster by its keywords (from ``text_column`` or the labels)."""
+    clusters = embeddings.cluster(method, k, seed=seed, progress=progress)
+    progress(1.0, "cluster keywords")
+    return clusters, embeddings.cluster_labels(clusters, text_column=text_column)
 
 
 def search_rows(embeddings: EmbeddingSet, text: str) -> tuple[np.ndarray, str]:
@@ -104,11 +115,18 @@ def _free_name(name: str, frame: pd.DataFrame) -> str:
 
 class Highlighter:
     """What the map highlights, and why: labels containing the search text, the points nearest the query, or
-    the points of a legend entry. Every change goes to ``publish(rows, note)``, which puts it in the view."""
+    the points of a legend entry. Every change goes to ``publish(rows, note)``, which puts it in the view, and
+    a query's outcome to ``report`` (the error, or None)."""
 
-    def __init__(self, embeddings: EmbeddingSet, publish: Callable[[np.ndarray, str], None]) -> None:
+    def __init__(
+        self,
+        embeddings: EmbeddingSet,
+        publish: Callable[[np.ndarray, str], None],
+        report: Callable[[BaseException | None], None],
+    ) -> None:
         self.embeddings = embeddings
         self.publish = publish
+        self.report = report
         self.source = ""  # "search", "query", "legend" or "" (nothing highlighted)
 
     def show(self, rows: np.ndarray, note: str, source: str) -> None:
@@ -127,14 +145,21 @@ class Highlighter:
         else:
             self.clear("search")
 
-    def query(self, query: str, k: int) -> None:
-        """Highlight the ``k`` points nearest ``query``; an error (an unknown word...) leaves the highlight as
-        it was and reaches the caller."""
+    def query(self, query: str, k: int) -> bool:
+        """Highlight the ``k`` points nearest ``query``. An error (an unknown word, with close spellings) goes
+        to ``report`` and leaves the highlight as it was; then this returns False."""
         query = query.strip()
-        if query:
-            self.show(*nearest_rows(self.embeddings, query, k), "query")
-        else:
+        if not query:
             self.clear("query")
+            return True
+        try:
+            rows, note = nearest_rows(self.embeddings, query, k)
+        except (EmbedWidgetsError, KeyError, ValueError) as error:
+            self.report(error)
+            return False
+        self.show(rows, note, "query")
+        self.report(None)
+        return True
 
     def legend(self, values: np.ndarray, legend: dict, index: int) -> int:
         rows, note = legend_rows(values, legend, index)

@@ -30,6 +30,12 @@ def as_coordinates(projection: Any, n: int) -> np.ndarray:
     return coords.astype(np.float32)
 
 
+def projection_choices(*, custom: bool) -> list[list[str]]:
+    """The projection menu as ``[value, text]`` pairs; "custom" only when the user gave coordinates."""
+    choices = [[p, p.upper() if p != "tsne" else "t-SNE"] for p in PROJECTIONS]
+    return choices + ([["custom", "your coordinates"]] if custom else [])
+
+
 def to_unit_square(coords: np.ndarray) -> np.ndarray:
     """Centre the coordinates and scale both axes by the same factor so the longer side spans [-1, 1].
 

@@ -20,14 +20,12 @@ import traitlets
 from ...engine.embeddings import EmbeddingSet
 from ...engine.errors import EmbedWidgetsError
 from .._base import STATIC, EmbedWidget, check_k, handler
-from . import checks, colors, describe
-from .checks import MAX_K, MAX_QUERY_K, RowList
+from . import checks, colors, describe, layout
+from .checks import MAX_K, VIEW_OPTIONS, RowList
 from .jobs import JobRunner, Progress
-from .layout import PROJECTIONS, as_coordinates, default_opacity, default_point_size, label_places, to_unit_square
 from .modes import SlowScores, mode_colors
 
 MAX_LABELS = 40  # keyword labels drawn on the map (the biggest clusters)
-SVG_MAX_POINTS = 50_000  # the SVG export draws every point in view, so it stops here
 JOB_KINDS = ("project", "cluster", "color")
 
 
@@ -78,15 +76,7 @@ class ClusterView(EmbedWidget):
     _cluster_labels = traitlets.List().tag(sync=True)
     _color_options = traitlets.List().tag(sync=True)
     _projection_options = traitlets.List().tag(sync=True)
-    # Limits the view applies (inputs, the SVG export) and its plain colour: Python owns them, the view reads them.
-    _options = traitlets.Dict(
-        default_value={
-            "max_k": MAX_K,
-            "max_query_k": MAX_QUERY_K,
-            "svg_limit": SVG_MAX_POINTS,
-            "plain_color": colors.PLAIN,
-        }
-    ).tag(sync=True)
+    _options = traitlets.Dict(default_value=VIEW_OPTIONS).tag(sync=True)  # limits the view applies, set by Python
 
     def __init__(
         self,
@@ -109,9 +99,8 @@ class ClusterView(EmbedWidget):
         self.embeddings = self._completion_set = embeddings
         self.text_column = text_column
         self.seed = int(seed)
-        self._custom = None if isinstance(projection, str) else as_coordinates(projection, n)
-        if self._custom is not None:
-            projection = "custom"
+        self._custom = None if isinstance(projection, str) else layout.as_coordinates(projection, n)
+        projection = projection if self._custom is None else "custom"
         self._lock = threading.RLock()  # every multi-trait update holds it, so background threads never interleave
         self._jobs = JobRunner(
             background=bool(background),
@@ -127,7 +116,7 @@ class ClusterView(EmbedWidget):
         self._scores = SlowScores(embeddings)
         self._color_values = np.zeros(0, dtype=np.uint8)
         self._rows_highlighted = np.zeros(0, dtype=np.int32)
-        self._highlighter = describe.Highlighter(embeddings, self._set_highlight)
+        self._highlighter = describe.Highlighter(embeddings, self._set_highlight, self._report)
         self.last_png: bytes | None = None
         self._quiet = True  # observers stay still while several traits change together
         kwargs.setdefault("title", f"Clusters · {embeddings.name}")
@@ -140,22 +129,19 @@ class ClusterView(EmbedWidget):
                 cluster_method=cluster_method,
                 _n=n,
                 accepts_text=embeddings.encoder is not None,
-                point_size=default_point_size(n) if point_size is None else point_size,
-                opacity=default_opacity(n) if opacity is None else opacity,
+                point_size=layout.default_point_size(n) if point_size is None else point_size,
+                opacity=layout.default_opacity(n) if opacity is None else opacity,
                 **kwargs,
             )
         except traitlets.TraitError as error:
             raise ValueError(str(error)) from None
-        self._projection_options = [[p, p.upper() if p != "tsne" else "t-SNE"] for p in PROJECTIONS] + (
-            [["custom", "your coordinates"]] if self._custom is not None else []
-        )
+        self._projection_options = layout.projection_choices(custom=self._custom is not None)
         self._color_options = colors.color_choices(embeddings.metadata.columns, classes=False)
         self._quiet = False
         self._start_projection()
         self._ensure_clusters()
         self._recolor()
-        if self.search:
-            self._run_search()
+        self._run_search()
         if self.query:
             self._run_query()
 
@@ -382,10 +368,10 @@ class ClusterView(EmbedWidget):
 
     def _apply_projection(self, coords: np.ndarray) -> None:
         self._coords = np.asarray(coords, dtype=np.float32)
-        self._xy_unit = to_unit_square(self._coords)
+        self._xy_unit = layout.to_unit_square(self._coords)
         with self.hold_sync():
             self._xy = self._xy_unit.tobytes()
-            self._cluster_labels = label_places(self._xy_unit, self._clusters, self._names, MAX_LABELS)
+            self._cluster_labels = layout.label_places(self._xy_unit, self._clusters, self._names, MAX_LABELS)
         self._report(None)
 
     def _ensure_clusters(self) -> None:
@@ -396,14 +382,12 @@ class ClusterView(EmbedWidget):
         k = min(self.k, len(es)) if method == "kmeans" else None
 
         def work(progress: Progress) -> tuple[np.ndarray, pd.DataFrame]:
-            clusters = es.cluster(method, k or 8, seed=seed, progress=progress)
-            progress(1.0, "cluster keywords")
-            return clusters, es.cluster_labels(clusters, text_column=column)
+            return describe.clusters_with_names(es, method, k or 8, seed=seed, text_column=column, progress=progress)
 
         def apply(result: tuple[np.ndarray, pd.DataFrame]) -> None:
             self._clusters, self._names = np.asarray(result[0]), result[1]
             with self.hold_sync():
-                self._cluster_labels = label_places(self._xy_unit, self._clusters, self._names, MAX_LABELS)
+                self._cluster_labels = layout.label_places(self._xy_unit, self._clusters, self._names, MAX_LABELS)
                 if self.color_by == "cluster":
                     self._recolor()
             self._report(None)
@@ -416,19 +400,17 @@ class ClusterView(EmbedWidget):
         """Colour values and legend for ``color_by``; the slow modes compute their scores in a background job."""
         mode = self.color_by
         missing = self._scores.missing(mode)
+        self._jobs.supersede("color")  # a job for another mode's scores is moot now
+        self._publish_colors(pending=f"computing {missing[1]}…" if missing else None)
         if missing is None:
-            self._jobs.supersede("color")
-            self._publish_colors()
             return
-        compute, what = missing
 
         def apply(result: Any) -> None:
             self._scores.store(mode, result)
             if self.color_by == mode:
                 self._publish_colors()
 
-        self._publish_colors(pending=f"computing {what}…")
-        self._jobs.start("color", lambda progress: compute(), apply, f"computing {what}")
+        self._jobs.start("color", lambda progress: missing[0](), apply, f"computing {missing[1]}")
 
     def _publish_colors(self, pending: str | None = None) -> None:
         try:
@@ -444,14 +426,8 @@ class ClusterView(EmbedWidget):
             self._legend = legend
 
     def _color_arrays(self) -> colors.Colors:
-        return mode_colors(
-            self.color_by,
-            self.embeddings,
-            clusters=self._clusters,
-            names=self._names,
-            query=self.query,
-            scores=self._scores,
-        )
+        shown = {"clusters": self._clusters, "names": self._names, "query": self.query, "scores": self._scores}
+        return mode_colors(self.color_by, self.embeddings, **shown)
 
     # ---- search and highlight -------------------------------------------------------------------
 
@@ -459,14 +435,7 @@ class ClusterView(EmbedWidget):
         self._highlighter.search(self.search)
 
     def _run_query(self) -> None:
-        try:
-            self._highlighter.query(self.query, self.query_k)
-        except (EmbedWidgetsError, KeyError, ValueError) as error:
-            self._report(error)  # inline, with close spellings; the previous highlight stays
-            return
-        if self.query.strip():
-            self._report(None)
-        if self.color_by == "similarity":
+        if self._highlighter.query(self.query, self.query_k) and self.color_by == "similarity":
             self._publish_colors()
 
     def _set_highlight(self, rows: np.ndarray, note: str) -> None:

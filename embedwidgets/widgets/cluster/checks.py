@@ -3,7 +3,7 @@ error that says what to pass instead."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -73,7 +73,8 @@ def check_cluster_method(value: str) -> str:
     return value
 
 
-def check_color_by(value: str, columns: Sequence[Any], *, classes: bool) -> str:
+def check_color_by(value: str, columns: Iterable[Any], *, classes: bool) -> str:
+    columns = list(columns)
     if value == "classes" and not classes:
         raise traitlets.TraitError('color_by="classes" needs class names: call show_classes(["sport", ...]) first.')
     if value in COLOR_MODES or metadata_column(columns, value) is not None:

@@ -10,7 +10,7 @@ This module holds the package's only palette and default colour; the standalone 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -201,7 +201,7 @@ def class_colors(classes: pd.DataFrame | None, class_names: Sequence[str]) -> Co
     return categorical(ids, list(range(len(names))), dict(enumerate(names)), "zero-shot classes", limit=len(names))
 
 
-def metadata_column(columns: Sequence[Any], value: str) -> Any:
+def metadata_column(columns: Iterable[Any], value: str) -> Any:
     """The column among ``columns`` that a ``color_by`` value names (``"column:<name>"`` or a bare name that
     is not a colour mode), or None.
 
@@ -216,7 +216,7 @@ def metadata_column(columns: Sequence[Any], value: str) -> Any:
     return None
 
 
-def color_choices(columns: Sequence[Any], *, classes: bool) -> list[list[str]]:
+def color_choices(columns: Iterable[Any], *, classes: bool) -> list[list[str]]:
     """The colour menu as ``[value, text]`` pairs: the modes, then one entry per metadata column."""
     choices = [
         ["cluster", "cluster"],

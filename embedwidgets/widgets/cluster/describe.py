@@ -30,8 +30,8 @@ def point_details(
     fields = []
     if clusters is not None:
         cluster = int(clusters[index])
-        found = names.loc[names.cluster == cluster, "label"] if names is not None else []
-        name = str(found.iloc[0]) if len(found) else ""
+        found = [] if names is None else names.loc[names.cluster == cluster, "label"].tolist()
+        name = str(found[0]) if found else ""
         fields.append(["cluster", f"{cluster} · {name}" if cluster >= 0 else "noise"])
     for column, value in embeddings.metadata.iloc[index].items():
         fields.append([clip(str(column), 60), clip(display_text(value), TOOLTIP_CHARS)])
@@ -53,9 +53,9 @@ def nearest_rows(embeddings: EmbeddingSet, query: str, k: int) -> tuple[np.ndarr
     """The query's own row (when it is a label) and its ``k`` nearest rows, with the note the view shows.
     Raises the engine's error (e.g. an unknown word, with close spellings) when the query cannot be run."""
     found = embeddings.neighbors(query, k=min(k, len(embeddings)))
-    rows = [embeddings.row(label) for label in found.label]
     own = embeddings.row(query)
-    rows = ([own] if own is not None else []) + [r for r in rows if r is not None]
+    rows = [own] if own is not None else []
+    rows += [row for row in map(embeddings.row, found["label"]) if row is not None]
     return np.asarray(rows, dtype=np.int64), f"the {len(found):,} points nearest to “{query}”"
 
 

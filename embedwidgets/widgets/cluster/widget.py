@@ -361,7 +361,7 @@ class ClusterView(EmbedWidget):
     def _start_projection(self) -> None:
         method, seed, es, custom = self.projection, self.seed, self.embeddings, self._custom
 
-        def work(progress: Progress) -> np.ndarray:
+        def work(progress: Progress) -> np.ndarray | None:
             return custom if method == "custom" else es.project(method, 2, seed=seed, progress=progress)
 
         self._jobs.start("project", work, self._apply_projection, f"{method}: starting")
@@ -426,8 +426,8 @@ class ClusterView(EmbedWidget):
             self._legend = legend
 
     def _color_arrays(self) -> colors.Colors:
-        shown = {"clusters": self._clusters, "names": self._names, "query": self.query, "scores": self._scores}
-        return mode_colors(self.color_by, self.embeddings, **shown)
+        es, shown = self.embeddings, (self._clusters, self._names)
+        return mode_colors(self.color_by, es, clusters=shown[0], names=shown[1], query=self.query, scores=self._scores)
 
     # ---- search and highlight -------------------------------------------------------------------
 

@@ -1,8 +1,9 @@
 """ClusterView: every point of an embedding set on a zoomable WebGL map, coloured by cluster, metadata, outlier
 score or similarity, with keyword labels, search, lasso selection and exports.
 
-The class holds the traits and the wiring. The background jobs run in :mod:`.jobs`, the colours come from the
-pure functions of :mod:`.colors`, and the geometry from :mod:`.layout`.
+The class holds the traits and the wiring. Its parts: :mod:`.jobs` runs the background work, :mod:`.colors` and
+:mod:`.modes` turn data into colours and legends, :mod:`.layout` holds the geometry, :mod:`.checks` the argument
+and trait checks, and :mod:`.describe` what the view tells about points (tooltips, highlights, the selection).
 """
 
 from __future__ import annotations

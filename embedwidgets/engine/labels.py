@@ -8,6 +8,7 @@ import math
 from collections.abc import Iterable, Sequence
 
 import numpy as np
+import pandas as pd
 
 from .errors import DuplicateLabelError
 
@@ -69,6 +70,7 @@ class LabelIndex:
         self._sorted: list[tuple[str, int]] | None = None
         self._by_initial: dict[str, list[str]] | None = None
         self._lower: dict[str, int] | None = None
+        self._lowered: pd.Series | None = None  # for substring search, built on the first one
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -78,6 +80,17 @@ class LabelIndex:
 
     def row(self, label: str) -> int | None:
         return self.rows.get(label)
+
+    def containing(self, text: str) -> np.ndarray:
+        """Rows (int64, ascending) whose label contains ``text``, ignoring case; ``text`` is not a pattern.
+
+        >>> LabelIndex(["Tree frog", "toad", "FROG"]).containing("frog").tolist()
+        [0, 2]
+        """
+        if self._lowered is None:
+            self._lowered = pd.Series(self.labels, dtype=object).str.lower()
+        found = self._lowered.str.contains(text.lower(), regex=False)
+        return np.flatnonzero(found.to_numpy(dtype=bool)).astype(np.int64)
 
     def complete(self, prefix: str, limit: int = 20) -> list[str]:
         """Labels starting with ``prefix`` (case-insensitive), most frequent (first rows) first."""

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .cluster.colors import clip as _clip
+
 LABEL_CHARS = 500
 FIELD_CHARS = 300
 
@@ -60,11 +62,6 @@ def standalone_html(
 
 def _b64(array: np.ndarray) -> str:
     return base64.b64encode(np.ascontiguousarray(array).tobytes()).decode("ascii")
-
-
-def _clip(text: object, limit: int) -> str:
-    text = str(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _field(value: object) -> str:

@@ -67,7 +67,7 @@ es = ew.EmbeddingSet(labels, rng.normal(size=(N, 8)).astype(np.float32),
 
 def inside(polygon):
     \"\"\"Rows whose normalised coordinates (the widget's own float32 buffer) lie in the polygon (even-odd rule).\"\"\"
-    px, py = cv._xy_unit.astype(np.float64).T
+    px, py = cv.map_coordinates.astype(np.float64).T
     poly = np.asarray(polygon, dtype=np.float64)
     hit = np.zeros(len(px), bool)
     for (x1, y1), (x2, y2) in zip(poly, np.roll(poly, -1, axis=0)):

@@ -41,6 +41,17 @@ def view(small):
     return ew.ClusterView(small, projection="pca", k=4, background=False)
 
 
+def refused(view, state):
+    """Send ``state`` as the view's update message does, and return why it was refused. Either set_state raises
+    the TraitError, or the base shows it inline (``error``) and sends Python's value back."""
+    try:
+        view.set_state(state)
+    except traitlets.TraitError as error:
+        return str(error)
+    assert view.error is not None, f"{state} was accepted"
+    return view.error["message"]
+
+
 def floats(view):
     xy = np.frombuffer(view._xy, dtype=np.float32)
     return xy.reshape(-1, 2)
@@ -71,8 +82,8 @@ def test_coordinates_and_colours_travel_as_binary_buffers(view):
 def test_the_layout_keeps_its_shape_when_normalised(small):
     coords = np.stack([np.linspace(-10, 30, N), np.linspace(0, 4, N)], axis=1)
     custom = ew.ClusterView(small, projection=coords, background=False)
-    assert custom.projection == "custom" and ["custom", "your coordinates"] in custom._projection_options
-    xy = floats(custom)
+    assert custom.projection == "custom" and custom.projection_choices["custom"] == "your coordinates"
+    xy = custom.map_coordinates
     assert xy[:, 0].min() == pytest.approx(-1) and xy[:, 0].max() == pytest.approx(1)
     assert np.ptp(xy[:, 1]) == pytest.approx(0.2, rel=1e-4)  # 4 / 40 of the width, not stretched
     np.testing.assert_allclose(custom.coordinates, coords, rtol=1e-6)
@@ -138,8 +149,8 @@ def test_semantic_query_highlights_the_nearest(view, wire):
     assert rows[0] == 130 and len(rows) == 11
     assert all(2 * PER_BLOB <= r < 3 * PER_BLOB for r in rows)  # all in the same blob
     front = wire(view)
-    failed = front.request("set", query="stnoe 130")
-    assert not failed["ok"] and view.error["missing"] == ["stnoe 130"]
+    view.set_state({"query": "stnoe 130"})  # as the view's search box sends it
+    assert view.query == "stnoe 130" and view.error["missing"] == ["stnoe 130"]
     assert view.highlighted.tolist() == rows  # the previous highlight stays
     assert front.request("clear_highlight")["ok"] and view.highlighted.size == 0 and view.query == ""
 
@@ -159,30 +170,30 @@ def test_text_queries_on_a_sentence_set(minilm):
     view.query = "chest pain"
     assert set(view.highlighted.tolist()) == {0, 3}
     view.color_by = "similarity"
-    scores = np.frombuffer(view._values, dtype=np.float32)
-    assert view._legend["kind"] == "continuous" and scores.argmax() in (0, 3)
+    scores = view.color_values
+    assert view.legend["kind"] == "continuous" and scores.argmax() in (0, 3)
 
 
 # ---- colours ------------------------------------------------------------------------------------
 
 
 def test_colour_modes_and_legends(view):
-    assert view._legend["title"] == "clusters" and len(view._legend["items"]) == 4
-    sizes = sorted(item["count"] for item in view._legend["items"])
+    assert view.legend["title"] == "clusters" and len(view.legend["items"]) == 4
+    sizes = sorted(item["count"] for item in view.legend["items"])
     assert sizes == [PER_BLOB] * 4
     view.color_by = "kind"
-    assert [item["label"] for item in view._legend["items"]] == ["apple", "river", "stone", "cloud"]
+    assert [item["label"] for item in view.legend["items"]] == ["apple", "river", "stone", "cloud"]
     view.color_by = "many"  # 30 values: the 19 most common, then "other"
-    items = view._legend["items"]
+    items = view.legend["items"]
     assert len(items) == 20 and items[-1]["label"].startswith("other") and items[-1]["color"] == cluster_module.GREY
     assert sum(item["count"] for item in items) == N
     view.color_by = "none"
-    assert view._values == b"" and view._legend["kind"] == "none"
+    assert view.color_values.size == 0 and view.legend["kind"] == "none"
     view.color_by = "similarity"
-    assert view._values == b"" and "query" in view._legend["note"]
+    assert view.color_values.size == 0 and "query" in view.legend["note"]
     view.query = "apple 1"
-    assert view._legend["kind"] == "continuous" and len(view._values) == 4 * N
-    for value, _text in view._color_options:
+    assert view.legend["kind"] == "continuous" and view.color_values.dtype == np.float32 and len(view.color_values) == N
+    for value in view.color_choices:
         view.color_by = value
         assert view.error is None
     with pytest.raises(traitlets.TraitError, match="neither a colour mode"):
@@ -194,8 +205,8 @@ def test_colour_modes_and_legends(view):
 def test_a_column_named_like_a_mode_is_reachable(small):
     small.metadata["cluster"] = ["x", "y"] * (N // 2)
     view = ew.ClusterView(small, projection="pca", color_by="column:cluster", background=False)
-    assert ["column:cluster", "column · cluster"] in view._color_options
-    assert [item["label"] for item in view._legend["items"]] == ["x", "y"]
+    assert view.color_choices["column:cluster"] == "column · cluster"
+    assert [item["label"] for item in view.legend["items"]] == ["x", "y"]
 
 
 def test_cluster_names_and_label_positions(view):
@@ -226,8 +237,8 @@ def test_show_outliers(small):
     scores = view.show_outliers(k=5)
     assert isinstance(scores, pd.Series) and len(scores) == N and scores.idxmax() == "apple 5"
     assert view.color_by == "outliers" and view.outlier_scores is scores
-    values = np.frombuffer(view._values, dtype=np.float32)
-    assert values.argmax() == 5 and view._legend["kind"] == "continuous"
+    values = view.color_values
+    assert values.argmax() == 5 and view.legend["kind"] == "continuous"
     with pytest.raises(ValueError):
         view.show_outliers(k=0)
 
@@ -239,18 +250,18 @@ def test_show_duplicates(small):
     view = ew.ClusterView(dup, projection="pca", background=False)
     found = view.show_duplicates(threshold=0.999)
     assert set(found.row) >= {10, 11, 12} and view.duplicates is found
-    values = np.frombuffer(view._values, dtype=np.uint8)
+    values = view.color_values
     assert values[10] == values[11] == values[12] != values[0]
-    assert view._legend["items"][-1]["label"] == "no near-duplicate"
+    assert view.legend["items"][-1]["label"] == "no near-duplicate"
     with pytest.raises(ValueError):
         view.show_duplicates(threshold=2)
 
 
 def test_show_classes(view, minilm):
     found = view.show_classes(["apple 0", "cloud 200"])  # a word-like set: class names are labels
-    assert view.color_by == "classes" and ["classes", "zero-shot classes"] in view._color_options
+    assert view.color_by == "classes" and view.color_choices["classes"] == "zero-shot classes"
     assert found["class"].iloc[0] == "apple 0" and found["class"].iloc[-1] == "cloud 200"
-    assert [item["label"] for item in view._legend["items"]] == ["apple 0", "cloud 200"]
+    assert [item["label"] for item in view.legend["items"]] == ["apple 0", "cloud 200"]
     assert view.classes is found
     with pytest.raises(TypeError):
         view.show_classes("sport")
@@ -290,7 +301,7 @@ def test_a_newer_projection_supersedes_a_running_one(small):
     small.project = project
     view = ew.ClusterView(small, projection="umap", color_by="kind", labels=False)
     assert started.wait(10)
-    assert view.progress["kind"] == "project" and view._xy == b""
+    assert view.progress["kind"] == "project" and view.map_coordinates is None
     view.projection = "pca"
     view.wait(10)  # waits for the PCA job only: the superseded UMAP one is still blocked
     assert workers[0].is_alive() and seen == []
@@ -334,10 +345,10 @@ def test_overlays_do_not_wait_for_a_slow_layout(small):
     small.project = project
     view = ew.ClusterView(small, projection="umap", labels=False, color_by="kind")
     scores = view.show_outliers(k=3)  # returns while the layout still runs
-    assert len(scores) == N and view._xy == b"" and view.progress["kind"] == "project"
+    assert len(scores) == N and view.map_coordinates is None and view.progress["kind"] == "project"
     gate.set()
     view.wait(10)
-    assert len(view._xy) == N * 8 and view.progress is None
+    assert view.map_coordinates.shape == (N, 2) and view.progress is None
 
 
 def test_a_failing_job_shows_its_error_and_the_view_lives_on(small):
@@ -347,11 +358,11 @@ def test_a_failing_job_shows_its_error_and_the_view_lives_on(small):
     small.project = project
     view = ew.ClusterView(small, projection="umap", color_by="kind", labels=False)
     view.wait(10)
-    assert "the layout broke" in view.error["message"] and view.progress is None and view._xy == b""
+    assert "the layout broke" in view.error["message"] and view.progress is None and view.map_coordinates is None
     del small.project
     view.projection = "pca"
     view.wait(10)
-    assert view.error is None and len(view._xy) == N * 8
+    assert view.error is None and view.map_coordinates.shape == (N, 2)
 
 
 def test_clustering_runs_in_the_background_and_reports_progress(small):
@@ -373,10 +384,11 @@ def test_requests_from_the_front_end(view, wire):
     assert point["label"] == "river 61" and ["kind", "river"] in point["fields"]
     assert point["fields"][0][0] == "cluster"
     assert not front.request("point", index=N)["ok"]
-    assert front.request("set", color_by="kind", point_size=5.5)["ok"] and view.point_size == 5.5
-    bad = front.request("set", k=0)
-    assert not bad["ok"] and "between 1" in bad["error"]["message"] and view.k == 4
-    assert not front.request("set", evil=1)["ok"]
+    view.set_state({"color_by": "kind", "point_size": 5.5})  # settings arrive as trait updates
+    assert view.color_by == "kind" and view.point_size == 5.5 and view.legend["title"] == "kind"
+    assert "between 1" in refused(view, {"k": 0}) and view.k == 4
+    gone = front.request("set", k=3)  # there is no "set" request any more
+    assert not gone["ok"] and "unknown request kind" in gone["error"]["message"] and view.k == 4
     assert front.request("legend", index=1)["data"]["count"] == PER_BLOB
     assert view.highlighted.tolist() == list(range(PER_BLOB, 2 * PER_BLOB))
     assert front.request("complete", prefix="sto")["data"]["options"][0].startswith("stone")
@@ -384,6 +396,13 @@ def test_requests_from_the_front_end(view, wire):
     stored = front.request("png", data="data:image/png;base64," + base64.b64encode(png).decode())
     assert stored["ok"] and view.last_png == png
     assert not front.request("png", data="data:text/html;base64,PGI+")["ok"]
+
+
+def test_the_view_gets_its_limits_from_python(view):
+    options = view.get_state()["_options"]
+    assert options["max_query_k"] == cluster_module.MAX_QUERY_K and options["max_k"] == 256
+    assert options["svg_limit"] == cluster_module.SVG_MAX_POINTS and options["plain_color"] == cluster_module.PLAIN
+    assert "between 1 and 10000" in refused(view, {"query_k": options["max_query_k"] + 1})
 
 
 # ---- standalone HTML ----------------------------------------------------------------------------
@@ -417,7 +436,7 @@ def test_save_html_is_offline_and_escapes_hostile_text(small, tmp_path):
 def test_save_html_waits_for_the_layout(small, tmp_path):
     view = ew.ClusterView(small, projection="pca", color_by="weight")
     path = view.save_html(tmp_path / "later.html")
-    assert path.exists() and view._xy != b""
+    assert path.exists() and view.map_coordinates is not None
 
 
 # ---- bad input ----------------------------------------------------------------------------------

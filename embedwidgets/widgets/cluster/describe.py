@@ -1,0 +1,166 @@
+"""What ClusterView tells about points and clusters: a point's tooltip, cluster names with their places on the
+map, the selection as a table, and the rows a search, a query or a legend entry highlights."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ...engine.embeddings import EmbeddingSet
+from ...engine.errors import EmbedWidgetsError
+from .colors import clip, display_text
+from .jobs import Progress
+from .layout import label_places
+
+TOOLTIP_CHARS = 300
+NAME_COLUMNS = ["cluster", "size", "keywords", "label", "x", "y"]
+
+
+def point_details(
+    embeddings: EmbeddingSet, index: int, clusters: np.ndarray | None, names: pd.DataFrame | None
+) -> dict:
+    """The tooltip of row ``index``: its label, its cluster (once known) and its metadata, each clipped."""
+    n = len(embeddings)
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < n:
+        raise ValueError(f"no point {index!r}; there are {n:,}.")
+    fields = []
+    if clusters is not None:
+        cluster = int(clusters[index])
+        found = [] if names is None else names.loc[names.cluster == cluster, "label"].tolist()
+        name = str(found[0]) if found else ""
+        fields.append(["cluster", f"{cluster} · {name}" if cluster >= 0 else "noise"])
+    for column, value in embeddings.metadata.iloc[index].items():
+        fields.append([clip(str(column), 60), clip(display_text(value), TOOLTIP_CHARS)])
+    return {"index": index, "label": clip(embeddings.labels[index], TOOLTIP_CHARS), "fields": fields}
+
+
+def names_with_places(names: pd.DataFrame | None, xy: np.ndarray | None, clusters: np.ndarray | None) -> pd.DataFrame:
+    """Cluster keywords with the place of each label on the map (``x, y`` in [-1, 1], NaN before the layout)."""
+    if names is None:
+        return pd.DataFrame(columns=NAME_COLUMNS)
+    frame = names.copy()
+    places = {p["cluster"]: (p["x"], p["y"]) for p in label_places(xy, clusters, frame, len(frame))}
+    frame["x"] = [places.get(int(c), (np.nan, np.nan))[0] for c in frame.cluster]
+    frame["y"] = [places.get(int(c), (np.nan, np.nan))[1] for c in frame.cluster]
+    return frame[NAME_COLUMNS]
+
+
+def nearest_rows(embeddings: EmbeddingSet, query: str, k: int) -> tuple[np.ndarray, str]:
+    """The query's own row (when it is a label) and its ``k`` nearest rows, with the note the view shows.
+    Raises the engine's error (e.g. an unknown word, with close spellings) when the query cannot be run."""
+    found = embeddings.neighbors(query, k=min(k, len(embeddings)))
+    own = embeddings.row(query)
+    rows = [own] if own is not None else []
+    rows += [row for row in map(embeddings.row, found["label"]) if row is not None]
+    return np.asarray(rows, dtype=np.int64), f"the {len(found):,} points nearest to “{query}”"
+
+
+def clusters_with_names(
+    embeddings: EmbeddingSet, method: str, k: int, *, seed: int, text_column: str | None, progress: Progress
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Cluster the set and name each cluster by its keywords (from ``text_column`` or the labels)."""
+    clusters = embeddings.cluster(method, k, seed=seed, progress=progress)
+    progress(1.0, "cluster keywords")
+    return clusters, embeddings.cluster_labels(clusters, text_column=text_column)
+
+
+def search_rows(embeddings: EmbeddingSet, text: str) -> tuple[np.ndarray, str]:
+    """Rows whose label contains ``text`` (ignoring case), with the note the view shows."""
+    rows = embeddings.label_index.containing(text)
+    return rows, f"{len(rows):,} labels contain “{text}”" if len(rows) else f"no label contains “{text}”"
+
+
+def legend_rows(values: np.ndarray, legend: dict, index: int) -> tuple[np.ndarray, str]:
+    """Rows coloured by entry ``index`` of a categorical legend, with the note the view shows."""
+    items = legend.get("items", [])
+    if legend.get("kind") != "categorical" or not isinstance(index, int) or not 0 <= index < len(items):
+        raise ValueError("pick an entry of a categorical legend.")
+    rows = np.flatnonzero(values == items[index]["value"])
+    return rows, f"{len(rows):,} points: {items[index]['label']}"
+
+
+def selection_frame(embeddings: EmbeddingSet, selected: Sequence[int], clusters: np.ndarray | None) -> pd.DataFrame:
+    """The ``selected`` rows: ``label``, the cluster (once known) and every metadata column, indexed by row."""
+    rows = np.asarray(selected, dtype=np.int64)
+    frame = embeddings.metadata.iloc[rows].copy()
+    labels = embeddings.labels
+    frame.insert(0, _free_name("label", frame), [labels[r] for r in rows])
+    if clusters is not None:
+        frame.insert(1, _free_name("cluster", frame), clusters[rows])
+    frame.index = pd.Index(rows, name="row")
+    return frame
+
+
+def png_from_data_url(data: object) -> bytes:
+    """The PNG image inside a ``data:image/png;base64,...`` URL, as the view's PNG export sends it."""
+    prefix = "data:image/png;base64,"
+    if not isinstance(data, str) or not data.startswith(prefix):
+        raise ValueError("expected a PNG data URL.")
+    image = base64.b64decode(data[len(prefix) :], validate=True)
+    if not image.startswith(b"\x89PNG"):
+        raise ValueError("the export is not a PNG image.")
+    return image
+
+
+def _free_name(name: str, frame: pd.DataFrame) -> str:
+    """``name``, with leading underscores until no column of ``frame`` has it."""
+    while name in frame.columns:
+        name = "_" + name
+    return name
+
+
+class Highlighter:
+    """What the map highlights, and why: labels containing the search text, the points nearest the query, or
+    the points of a legend entry. Every change goes to ``publish(rows, note)``, which puts it in the view, and
+    a query's outcome to ``report`` (the error, or None)."""
+
+    def __init__(
+        self,
+        embeddings: EmbeddingSet,
+        publish: Callable[[np.ndarray, str], None],
+        report: Callable[[BaseException | None], None],
+    ) -> None:
+        self.embeddings = embeddings
+        self.publish = publish
+        self.report = report
+        self.source = ""  # "search", "query", "legend" or "" (nothing highlighted)
+
+    def show(self, rows: np.ndarray, note: str, source: str) -> None:
+        self.source = source
+        self.publish(np.asarray(rows, dtype=np.int32), note)
+
+    def clear(self, source: str | None = None) -> None:
+        """Remove the highlight (only if ``source`` made it, when given)."""
+        if source is None or self.source == source:
+            self.show(np.zeros(0, dtype=np.int32), "", "")
+
+    def search(self, text: str) -> None:
+        text = text.strip()
+        if text:
+            self.show(*search_rows(self.embeddings, text), "search")
+        else:
+            self.clear("search")
+
+    def query(self, query: str, k: int) -> bool:
+        """Highlight the ``k`` points nearest ``query``. An error (an unknown word, with close spellings) goes
+        to ``report`` and leaves the highlight as it was; then this returns False."""
+        query = query.strip()
+        if not query:
+            self.clear("query")
+            return True
+        try:
+            rows, note = nearest_rows(self.embeddings, query, k)
+        except (EmbedWidgetsError, KeyError, ValueError) as error:
+            self.report(error)
+            return False
+        self.show(rows, note, "query")
+        self.report(None)
+        return True
+
+    def legend(self, values: np.ndarray, legend: dict, index: int) -> int:
+        rows, note = legend_rows(values, legend, index)
+        self.show(rows, note, "legend")
+        return len(rows)

@@ -1,0 +1,225 @@
+"""The job runner on its own: supersession, stale results, progress, errors and wait()."""
+
+import threading
+import time
+
+import pytest
+
+from embedwidgets.widgets.cluster.jobs import JobRunner, Superseded
+
+
+class Recorder:
+    """Collects what a runner tells its widget."""
+
+    def __init__(self):
+        self.progress, self.errors, self.applied = [], [], []
+
+    def runner(self, **options):
+        return JobRunner(on_progress=self.progress.append, on_error=self.errors.append, name="ew-test", **options)
+
+
+def blocked(gate, value, reached=None):
+    """Work that waits for ``gate`` and then returns ``value``, reporting progress before and after."""
+
+    def work(progress):
+        progress(0.1, "waiting")
+        if reached is not None:
+            reached.set()
+        assert gate.wait(10)
+        progress(0.9, "done waiting")  # a stale job stops here
+        return value
+
+    return work
+
+
+def test_inline_jobs_apply_their_result_before_start_returns():
+    seen = Recorder()
+    runner = seen.runner(background=False)
+    job = runner.start("double", lambda progress: 21 * 2, seen.applied.append, "doubling")
+    assert job == 1 and seen.applied == [42]
+    assert seen.progress[0] == {"kind": "double", "fraction": 0.0, "message": "doubling", "jobs": 1}
+    assert seen.progress[-1] is None and runner.running() == []
+
+
+def test_a_newer_job_supersedes_an_older_one_of_the_same_kind():
+    seen = Recorder()
+    runner = seen.runner()
+    old_gate, reached = threading.Event(), threading.Event()
+    runner.start("layout", blocked(old_gate, "old", reached), seen.applied.append, "old layout")
+    assert reached.wait(10)
+    runner.start("layout", lambda progress: "new", seen.applied.append, "new layout")
+    runner.wait()  # waits for the new job only: the old one is still blocked
+    assert seen.applied == ["new"]
+    old = [t for t in threading.enumerate() if t.name == "ew-test-layout-1"]
+    old_gate.set()
+    for thread in old:
+        thread.join(10)
+    assert seen.applied == ["new"] and seen.errors == []  # the old job stopped at its next progress report
+
+
+def test_a_stale_result_is_dropped_even_without_progress_reports():
+    seen = Recorder()
+    runner = seen.runner()
+    gate, started = threading.Event(), threading.Event()
+
+    def silent(progress):
+        started.set()
+        assert gate.wait(10)
+        return "stale"
+
+    runner.start("layout", silent, seen.applied.append, "slow")
+    assert started.wait(10)
+    runner.start("layout", lambda progress: "fresh", seen.applied.append, "fast")
+    runner.wait()
+    gate.set()
+    for thread in [t for t in threading.enumerate() if t.name == "ew-test-layout-1"]:
+        thread.join(10)
+    assert seen.applied == ["fresh"]
+
+
+def test_jobs_of_other_kinds_run_side_by_side():
+    seen = Recorder()
+    runner = seen.runner()
+    gate = threading.Event()
+    runner.start("layout", blocked(gate, "layout"), seen.applied.append, "layout")
+    runner.start("colors", lambda progress: "colors", seen.applied.append, "colours")
+    runner.wait(["colors"])
+    assert seen.applied == ["colors"] and runner.running() == ["layout"]
+    gate.set()
+    runner.wait(timeout=10)
+    assert sorted(seen.applied) == ["colors", "layout"] and runner.running() == []
+
+
+def test_supersede_without_a_new_job_drops_the_result_and_the_progress():
+    seen = Recorder()
+    runner = seen.runner()
+    gate, reached = threading.Event(), threading.Event()
+    runner.start("colors", blocked(gate, "late", reached), seen.applied.append, "scores")
+    assert reached.wait(10)
+    runner.supersede("colors")
+    assert seen.progress[-1] is None and runner.running() == []
+    gate.set()
+    runner.wait(timeout=10)
+    time.sleep(0.05)
+    assert seen.applied == []
+
+
+def test_progress_names_the_newest_running_job_and_is_throttled():
+    seen = Recorder()
+    runner = seen.runner(background=False, interval=60)
+
+    def work(progress):
+        for step in range(100):
+            progress(step / 100, f"step {step}")
+        return "done"
+
+    runner.start("cluster", work, seen.applied.append, "starting")
+    # The start and the end always publish; within the interval the hundred reports do not.
+    assert seen.progress == [{"kind": "cluster", "fraction": 0.0, "message": "starting", "jobs": 1}, None]
+    eager = Recorder()
+    runner = eager.runner(background=False, interval=0)
+    runner.start("cluster", work, eager.applied.append, "starting")
+    messages = [p["message"] for p in eager.progress if p]
+    assert messages[-1] == "step 99" and len(messages) == 101
+
+
+def test_a_failure_reaches_the_caller_and_is_kept_until_the_next_job():
+    seen = Recorder()
+    runner = seen.runner()
+
+    def broken(progress):
+        raise ValueError("no such projection")
+
+    runner.start("layout", broken, seen.applied.append, "broken")
+    runner.wait(timeout=10)
+    assert isinstance(runner.failure("layout"), ValueError) and [str(e) for e in seen.errors] == ["no such projection"]
+    assert seen.progress[-1] is None and seen.applied == []
+    runner.start("layout", lambda progress: "fine", seen.applied.append, "again")
+    runner.wait(timeout=10)
+    assert runner.failure("layout") is None and seen.applied == ["fine"]
+
+
+def test_a_failing_apply_is_reported_too():
+    seen = Recorder()
+    runner = seen.runner(background=False)
+
+    def apply(result):
+        raise RuntimeError("cannot draw")
+
+    runner.start("layout", lambda progress: 1, apply, "layout")
+    assert str(runner.failure("layout")) == "cannot draw" and len(seen.errors) == 1
+    assert seen.progress[-1] is None
+
+
+def test_a_stale_failure_is_not_reported():
+    seen = Recorder()
+    runner = seen.runner()
+    gate, started = threading.Event(), threading.Event()
+
+    def fails_late(progress):
+        started.set()
+        assert gate.wait(10)
+        raise ValueError("too late to matter")
+
+    runner.start("layout", fails_late, seen.applied.append, "old")
+    assert started.wait(10)
+    runner.start("layout", lambda progress: "new", seen.applied.append, "new")
+    runner.wait()
+    gate.set()
+    for thread in [t for t in threading.enumerate() if t.name == "ew-test-layout-1"]:
+        thread.join(10)
+    assert seen.errors == [] and runner.failure("layout") is None and seen.applied == ["new"]
+
+
+def test_wait_times_out_and_says_so():
+    runner = JobRunner()
+    gate = threading.Event()
+    runner.start("layout", lambda progress: gate.wait(10), lambda result: None, "slow")
+    with pytest.raises(TimeoutError, match="did not finish in 0.05 s"):
+        runner.wait(timeout=0.05)
+    gate.set()
+    runner.wait(timeout=10)
+
+
+def test_progress_raises_superseded_in_a_stale_job():
+    runner = JobRunner(background=False)
+    captured = []
+    runner.start("layout", lambda progress: captured.append(progress), lambda result: None, "first")
+    runner.start("layout", lambda progress: None, lambda result: None, "second")
+    with pytest.raises(Superseded):
+        captured[0](0.5, "too late")
+
+
+def test_a_keyed_job_runs_once_per_key():
+    seen = Recorder()
+    runner = seen.runner()
+    gate, reached = threading.Event(), threading.Event()
+    assert runner.start("cluster", lambda progress: "k=4", seen.applied.append, "k=4", key=4) is not None
+    runner.wait()
+    assert runner.start("cluster", lambda progress: "again", seen.applied.append, "k=4", key=4) is None  # shown
+    assert runner.start("cluster", blocked(gate, "k=5", reached), seen.applied.append, "k=5", key=5) is not None
+    assert reached.wait(10)
+    assert runner.start("cluster", blocked(gate, "twice"), seen.applied.append, "k=5", key=5) is None  # running
+    assert runner.start("cluster", lambda progress: "back", seen.applied.append, "k=4", key=4) is None
+    assert runner.running() == []  # going back to k=4 dropped the k=5 job
+    gate.set()
+    time.sleep(0.05)
+    runner.wait(timeout=10)
+    assert seen.applied == ["k=4"]
+
+
+def test_a_failed_keyed_job_may_be_asked_for_again():
+    seen = Recorder()
+    runner = seen.runner(background=False)
+    attempts = []
+
+    def flaky(progress):
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise ValueError("first try fails")
+        return "second try"
+
+    runner.start("cluster", flaky, seen.applied.append, "try", key="k")
+    assert runner.failure("cluster") is not None
+    runner.start("cluster", flaky, seen.applied.append, "try", key="k")
+    assert seen.applied == ["second try"] and len(attempts) == 2

@@ -9,9 +9,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 process.chdir(here); // readdirSync below; esbuild gets absWorkingDir
 const tests = process.argv.includes("--tests");
 const labextension = process.argv.includes("--labextension");
-// Every module in src/ except the shared base is one widget's entry point.
+// Every top-level module in src/ is one entry point: a widget, or the saved page (standalone.ts). The shared
+// library (src/lib/) and the map's parts (src/cluster/) live in folders; type declarations are not modules.
 const widgets = readdirSync("src")
-  .filter((f) => f.endsWith(".ts") && f !== "base.ts")
+  .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
   .map((f) => f.slice(0, -3));
 
 if (tests) {

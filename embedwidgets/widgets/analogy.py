@@ -13,6 +13,7 @@ from ..engine.errors import EmbedWidgetsError
 from ._base import STATIC, EmbedWidget, check_k, handler
 
 MAX_K = 100
+METHOD_NAMES = {"3cosadd": "3CosAdd", "3cosmul": "3CosMul"}  # as the view labels them
 PLOTTED_ANSWERS = 5
 # From the lesson, with what GloVe 6B 50d really answers.
 PRESETS = [
@@ -63,6 +64,7 @@ class AnalogyExplorer(EmbedWidget):
     _flipped_rows = traitlets.List().tag(sync=True)  # the same question with exclude_inputs flipped
     _plot = traitlets.List().tag(sync=True)
     _presets = traitlets.List(PRESETS).tag(sync=True)
+    _options = traitlets.Dict({"max_k": MAX_K, "methods": [[m, METHOD_NAMES[m]] for m in METHODS]}).tag(sync=True)
 
     def __init__(
         self,

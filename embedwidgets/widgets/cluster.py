@@ -22,6 +22,7 @@ import traitlets
 
 from ..engine.embeddings import EmbeddingSet
 from ..engine.errors import EmbedWidgetsError
+from ._arrays import ArrayTrait
 from ._base import STATIC, EmbedWidget, check_k, handler, log
 
 PROJECTIONS = ("umap", "pca", "tsne")
@@ -115,15 +116,22 @@ class ClusterView(EmbedWidget):
     accepts_text = traitlets.Bool(False).tag(sync=True)
 
     _n = traitlets.Int(0).tag(sync=True)
-    _xy = traitlets.Bytes(b"").tag(sync=True)  # float32, x0 y0 x1 y1 ..., in [-1, 1]
-    _values = traitlets.Bytes(b"").tag(sync=True)  # one colour value per point, dtype in _legend
+    _xy = ArrayTrait(dtype="float32").tag(sync=True)  # (n, 2) in [-1, 1]
+    _values = ArrayTrait().tag(sync=True)  # one colour value per point: uint8/int32 categories or float32
     _legend = traitlets.Dict().tag(sync=True)
-    _highlight = traitlets.Bytes(b"").tag(sync=True)  # int32 rows
+    _highlight = ArrayTrait(dtype="int32").tag(sync=True)  # rows
     _highlight_note = traitlets.Unicode("").tag(sync=True)
     _cluster_labels = traitlets.List().tag(sync=True)
     _color_options = traitlets.List().tag(sync=True)
     _projection_options = traitlets.List().tag(sync=True)
-    _svg_limit = traitlets.Int(SVG_MAX_POINTS).tag(sync=True)
+    _options = traitlets.Dict(
+        {
+            "svg_limit": SVG_MAX_POINTS,
+            "max_k": MAX_K,
+            "max_query_k": MAX_QUERY_K,
+            "methods": [["kmeans", "k-means"], ["hdbscan", "HDBSCAN"]],
+        }
+    ).tag(sync=True)
 
     def __init__(
         self,
@@ -202,7 +210,7 @@ class ClusterView(EmbedWidget):
         self._projection_options = [[p, p.upper() if p != "tsne" else "t-SNE"] for p in PROJECTIONS] + (
             [["custom", "your coordinates"]] if self._custom is not None else []
         )
-        self._color_options = self._options()
+        self._color_options = self._color_choices()
         self._quiet = False
         self._start_projection()
         self._ensure_clusters()
@@ -408,7 +416,7 @@ class ClusterView(EmbedWidget):
         if names != self._class_names:
             self._classes = None
         self._class_names = names
-        self._color_options = self._options()
+        self._color_options = self._color_choices()
         self._show("classes")
         return self._classes  # type: ignore[return-value]
 
@@ -591,7 +599,7 @@ class ClusterView(EmbedWidget):
         self._coords = coords
         self._xy_unit = _to_unit_square(coords)
         with self.hold_sync():
-            self._xy = self._xy_unit.tobytes()
+            self._xy = self._xy_unit
             self._cluster_labels = self._centres(MAX_LABELS)
         self._report(None)
 
@@ -678,7 +686,7 @@ class ClusterView(EmbedWidget):
             values, legend = np.zeros(0, dtype=np.uint8), _plain_legend(self.color_by, "")
             self._report(error)
         with self._lock, self.hold_sync():
-            self._values = values.tobytes()
+            self._values = values
             self._legend = legend
 
     def _color_arrays(self) -> tuple[np.ndarray, dict]:
@@ -746,7 +754,7 @@ class ClusterView(EmbedWidget):
             return by_text[value]
         return None
 
-    def _options(self) -> list[list[str]]:
+    def _color_choices(self) -> list[list[str]]:
         options = [
             ["cluster", "cluster"],
             ["outliers", "outlier score"],
@@ -824,7 +832,7 @@ class ClusterView(EmbedWidget):
         self._rows_highlighted = np.asarray(rows, dtype=np.int32)
         self._highlight_source = source
         with self._lock, self.hold_sync():
-            self._highlight = self._rows_highlighted.tobytes()
+            self._highlight = self._rows_highlighted
             self._highlight_note = note
 
     # ---- requests from the view -----------------------------------------------------------------

@@ -41,6 +41,7 @@ class NeighborBrowser(EmbedWidget):
     _compare_error = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
     _overlap = traitlets.Float(allow_none=True, default_value=None).tag(sync=True)
     _names = traitlets.List().tag(sync=True)
+    _options = traitlets.Dict({"max_k": MAX_K, "metrics": [[m, m] for m in METRICS]}).tag(sync=True)
 
     def __init__(
         self,

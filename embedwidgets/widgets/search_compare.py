@@ -45,6 +45,7 @@ class SearchCompare(EmbedWidget):
     _terms = traitlets.List(traitlets.Unicode()).tag(sync=True)  # the words keyword search looked for
     _keyword_total = traitlets.Int(0).tag(sync=True)  # texts that contain at least one of them
     _info = traitlets.Dict().tag(sync=True)
+    _options = traitlets.Dict({"max_k": MAX_K}).tag(sync=True)
 
     def __init__(
         self,

@@ -50,19 +50,19 @@ def floats(view):
 
 
 def test_coordinates_and_colours_travel_as_binary_buffers(view):
-    assert isinstance(view._xy, bytes) and len(view._xy) == N * 2 * 4
+    assert view._xy.dtype == np.float32 and view._xy.shape == (N, 2)
     xy = floats(view)
     assert np.isfinite(xy).all() and np.abs(xy).max() == pytest.approx(1.0) and np.abs(xy).max() <= 1.0
     assert view._legend["kind"] == "categorical" and view._legend["dtype"] == "uint8"
     values = np.frombuffer(view._values, dtype=np.uint8)
-    assert len(view._values) == N and values.max() < len(view._legend["colors"])
+    assert view._values.shape == (N,) and values.max() < len(view._legend["colors"])
     assert sum(item["count"] for item in view._legend["items"]) == N
     view.color_by = "weight"
-    assert view._legend["dtype"] == "float32" and len(view._values) == N * 4
+    assert view._values.dtype == np.float32 and view._values.shape == (N,)
     continuous = np.frombuffer(view._values, dtype=np.float32)
     assert continuous.min() == 0.0 and continuous.max() == 1.0
     view.search = "river"
-    assert len(view._highlight) == PER_BLOB * 4
+    assert view._highlight.dtype == np.int32 and view._highlight.shape == (PER_BLOB,)
     # No list of numbers rides along in the JSON state.
     state = view.get_state()
     assert all(not (isinstance(v, list) and len(v) >= N) for v in state.values())
@@ -87,7 +87,7 @@ def test_a_million_points_all_go_to_the_view():
         metadata={"bucket": rng.integers(0, 5, n)},
     )
     view = ew.ClusterView(big, projection=rng.normal(size=(n, 2)), color_by="bucket", labels=False, background=False)
-    assert len(view._xy) == n * 8 and len(view._values) == n
+    assert view._xy.shape == (n, 2) and len(view._values) == n
     assert view.clusters is None  # nothing asked for clusters, so none were computed
     assert view.point_size < 2 and view.opacity <= 0.5
 
@@ -126,7 +126,7 @@ def test_substring_search_highlights_matching_rows(view):
     view.select_highlighted()
     assert view.selected == expected
     view.search = ""
-    assert view.highlighted.size == 0 and view._highlight == b""
+    assert view.highlighted.size == 0 and view._highlight.size == 0
     view.search = "no such text"
     assert view.highlighted.size == 0 and "no label" in view._highlight_note
 
@@ -177,11 +177,11 @@ def test_colour_modes_and_legends(view):
     assert len(items) == 20 and items[-1]["label"].startswith("other") and items[-1]["color"] == cluster_module.GREY
     assert sum(item["count"] for item in items) == N
     view.color_by = "none"
-    assert view._values == b"" and view._legend["kind"] == "none"
+    assert view._values.size == 0 and view._legend["kind"] == "none"
     view.color_by = "similarity"
-    assert view._values == b"" and "query" in view._legend["note"]
+    assert view._values.size == 0 and "query" in view._legend["note"]
     view.query = "apple 1"
-    assert view._legend["kind"] == "continuous" and len(view._values) == 4 * N
+    assert view._legend["kind"] == "continuous" and view._values.shape == (N,)
     for value, _text in view._color_options:
         view.color_by = value
         assert view.error is None
@@ -290,7 +290,7 @@ def test_a_newer_projection_supersedes_a_running_one(small):
     small.project = project
     view = ew.ClusterView(small, projection="umap", color_by="kind", labels=False)
     assert started.wait(10)
-    assert view.progress["kind"] == "project" and view._xy == b""
+    assert view.progress["kind"] == "project" and view._xy.size == 0
     view.projection = "pca"
     view.wait(10)  # waits for the PCA job only: the superseded UMAP one is still blocked
     assert workers[0].is_alive() and seen == []
@@ -334,10 +334,10 @@ def test_overlays_do_not_wait_for_a_slow_layout(small):
     small.project = project
     view = ew.ClusterView(small, projection="umap", labels=False, color_by="kind")
     scores = view.show_outliers(k=3)  # returns while the layout still runs
-    assert len(scores) == N and view._xy == b"" and view.progress["kind"] == "project"
+    assert len(scores) == N and view._xy.size == 0 and view.progress["kind"] == "project"
     gate.set()
     view.wait(10)
-    assert len(view._xy) == N * 8 and view.progress is None
+    assert view._xy.shape == (N, 2) and view.progress is None
 
 
 def test_a_failing_job_shows_its_error_and_the_view_lives_on(small):
@@ -347,11 +347,11 @@ def test_a_failing_job_shows_its_error_and_the_view_lives_on(small):
     small.project = project
     view = ew.ClusterView(small, projection="umap", color_by="kind", labels=False)
     view.wait(10)
-    assert "the layout broke" in view.error["message"] and view.progress is None and view._xy == b""
+    assert "the layout broke" in view.error["message"] and view.progress is None and view._xy.size == 0
     del small.project
     view.projection = "pca"
     view.wait(10)
-    assert view.error is None and len(view._xy) == N * 8
+    assert view.error is None and view._xy.shape == (N, 2)
 
 
 def test_clustering_runs_in_the_background_and_reports_progress(small):
@@ -417,7 +417,7 @@ def test_save_html_is_offline_and_escapes_hostile_text(small, tmp_path):
 def test_save_html_waits_for_the_layout(small, tmp_path):
     view = ew.ClusterView(small, projection="pca", color_by="weight")
     path = view.save_html(tmp_path / "later.html")
-    assert path.exists() and view._xy != b""
+    assert path.exists() and view._xy.size > 0
 
 
 # ---- bad input ----------------------------------------------------------------------------------
@@ -445,3 +445,17 @@ def test_bad_arguments(small):
         view.projection = "custom"  # only with coordinates of your own
     with pytest.raises(traitlets.TraitError):
         view.opacity = 0
+
+
+# ---- the array contract -------------------------------------------------------------------------
+
+
+def test_arrays_reach_the_view_as_self_describing_binary_values(small):
+    view = ew.ClusterView(small, projection="pca", k=4, background=False)
+    state = view.get_state()
+    xy = state["_xy"]
+    assert xy["dtype"] == "float32" and xy["shape"] == [N, 2] and isinstance(xy["buffer"], memoryview)
+    assert np.frombuffer(xy["buffer"], dtype="<f4").reshape(N, 2).tolist() == view._xy.tolist()
+    assert state["_values"]["dtype"] == "uint8" and state["_values"]["shape"] == [N]
+    assert state["_highlight"] == {"dtype": "int32", "shape": [0], "buffer": state["_highlight"]["buffer"]}
+    assert view._options["svg_limit"] > 0 and ["kmeans", "k-means"] in view._options["methods"]

@@ -10,6 +10,7 @@ import traitlets
 
 import embedwidgets as ew
 from embedwidgets.widgets import cluster as cluster_module
+from embedwidgets.widgets._base import STATIC
 
 N_BLOBS, PER_BLOB = 4, 60
 N = N_BLOBS * PER_BLOB
@@ -398,19 +399,26 @@ def test_save_html_is_offline_and_escapes_hostile_text(small, tmp_path):
     view = ew.ClusterView(hostile, projection="pca", k=4, background=False, title="<b>map</b>")
     path = view.save_html(tmp_path / "map.html")
     page = path.read_text(encoding="utf-8")
-    assert "http://" not in page and "https://" not in page and "//cdn" not in page
     assert "default-src 'none'" in page  # the page may not fetch anything, whatever it holds
+    assert "connect-src" not in page and "img-src" not in page  # and nothing loosens that
     assert page.count("<script") == 2 and page.count("</script>") == 2
     before, rest = page.split('<script type="application/json" id="ew-data">', 1)
     data, after = rest.split("</script>", 1)
+    markup, script = after.split("<script>", 1)
     assert "<" not in data and ">" not in data  # the data cannot end its element or open a tag
-    assert not re.search(r"\b(src|href)\s*=", before + after)  # nothing is loaded from anywhere
+    # The page's own markup names no host and loads nothing; the bundled view code (the widget's, see
+    # js/src/standalone.ts) only mentions hosts in library messages, which the policy above keeps inert.
+    assert not re.search(r"\b(src|href)\s*=", before + markup)
+    assert "://" not in before + data + markup and "//cdn" not in page
     assert "<img" not in page and "<b>map</b>" not in page and "&lt;b&gt;map&lt;/b&gt;" in page
-    assert "innerHTML" not in page and "textContent" in page
+    assert "innerHTML" not in page and "textContent" in script
+    assert (STATIC / "standalone.js").read_text(encoding="utf-8").strip() in script  # the bundled view, as is
     payload = json.loads(data)
     assert payload["labels"][0] == HOSTILE and payload["fields"][payload["columns"].index("note")][0] == HOSTILE
-    assert payload["n"] == N and len(base64.b64decode(payload["xy"])) == N * 8
-    assert len(base64.b64decode(payload["values"])) == N
+    xy = payload["xy"]
+    assert payload["n"] == N and xy["dtype"] == "float32" and xy["shape"] == [N, 2]
+    assert len(base64.b64decode(xy["buffer"])) == N * 8
+    assert payload["values"]["shape"] == [N] and len(base64.b64decode(payload["values"]["buffer"])) == N
     assert {item["text"] for item in payload["clusters"]} == set(view.cluster_names.label)
 
 

@@ -114,7 +114,7 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
   const heightOf = () => Number(model.get("height")) || DEFAULT_HEIGHT;
   plot.style.height = `${heightOf()}px`;
   try {
-    scatter = new Scatter(canvas, Math.max(160, plot.clientWidth || 640), heightOf(), theme(root), sizeOf());
+    scatter = new Scatter(canvas, Math.max(160, plot.clientWidth || 640), heightOf(), theme(root), sizeOf(), mode === "live");
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     report({ message: `The map cannot be drawn here (WebGL): ${message}.${mode === "live" ? " save_html() still works." : ""}` });

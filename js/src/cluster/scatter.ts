@@ -61,7 +61,14 @@ export class Scatter {
   private ramp = false;
 
   /** Throws when WebGL is missing or lacks a feature the map needs. */
-  constructor(canvas: HTMLCanvasElement, width: number, height: number, colours: Theme, style: { size: number; opacity: number }) {
+  constructor(
+    canvas: HTMLCanvasElement,
+    width: number,
+    height: number,
+    colours: Theme,
+    style: { size: number; opacity: number },
+    workers = true, // false where a content-security policy forbids workers (the saved page)
+  ) {
     this.width = width;
     this.height = height;
     const options: CreateOptions & KeyOptions = {
@@ -81,6 +88,7 @@ export class Scatter {
       lassoMinDist: 2,
       actionKeyMap: { lasso: "shift", merge: "cmd", remove: "alt" },
       cameraDistance: 1.08,
+      spatialIndexUseWorker: workers ? undefined : false,
     };
     this.plot = createScatterplot(options);
     if (!this.plot.isSupported) {

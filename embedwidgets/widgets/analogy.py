@@ -12,6 +12,7 @@ from ..engine.embeddings import EmbeddingSet
 from ._base import STATIC, QueryWidget, check_k
 
 MAX_K = 100
+METHOD_NAMES = {"3cosadd": "3CosAdd", "3cosmul": "3CosMul"}  # as the view labels them
 PLOTTED_ANSWERS = 5
 # From the lesson, with what GloVe 6B 50d really answers.
 PRESETS = [
@@ -62,7 +63,7 @@ class AnalogyExplorer(QueryWidget):
     _flipped_rows = traitlets.List().tag(sync=True)  # the same question with exclude_inputs flipped
     _plot = traitlets.List().tag(sync=True)
     _presets = traitlets.List(PRESETS).tag(sync=True)
-    _options = traitlets.Dict({"max_k": MAX_K, "methods": list(METHODS)}).tag(sync=True)
+    _options = traitlets.Dict({"max_k": MAX_K, "methods": [[m, METHOD_NAMES[m]] for m in METHODS]}).tag(sync=True)
     _question = ("a", "b", "c", "k", "method", "exclude_inputs")
 
     def __init__(

@@ -40,7 +40,7 @@ class NeighborBrowser(QueryWidget):
     _compare_error = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
     _overlap = traitlets.Float(allow_none=True, default_value=None).tag(sync=True)
     _names = traitlets.List().tag(sync=True)
-    _options = traitlets.Dict({"max_k": MAX_K, "metrics": list(METRICS)}).tag(sync=True)
+    _options = traitlets.Dict({"max_k": MAX_K, "metrics": [[m, m] for m in METRICS]}).tag(sync=True)
     _question = ("query", "k", "metric")
 
     def __init__(

@@ -33,6 +33,7 @@ class SimilarityMatrix(EmbedWidget):
     order = traitlets.Enum(("cluster", "input"), default_value="cluster").tag(sync=True)
     _labels = traitlets.List(traitlets.Unicode()).tag(sync=True)
     _values = traitlets.Bytes(b"").tag(sync=True)  # float32, row-major, in display order
+    _options = traitlets.Dict({"max_items": MAX_ITEMS}).tag(sync=True)
 
     def __init__(
         self,

@@ -1,6 +1,6 @@
 // AnalogyExplorer view: three inputs (a is to b as c is to ?), ranked answers with score bars, and an SVG
 // plot of the parallelogram. It renders what Python computed and sends typed "run"/"complete" requests.
-import type { AnyModel, RenderProps } from "@anywidget/types";
+import type { RenderProps } from "@anywidget/types";
 import "./styles.css";
 import {
   Autocomplete,
@@ -17,32 +17,47 @@ import {
   toolbar,
   trackBusy,
   uniqueId,
+  choicesOption,
+  numberOption,
+  type BaseModel,
+  type Options,
   widgetModule,
-} from "./base";
+} from "./lib";
 
 type Row = { rank: number; label: string; score: number; is_input: boolean };
 type Point = { label: string; role: "a" | "b" | "c" | "target" | "answer"; x: number; y: number; cosine: number };
 type Preset = { name: string; a: string; b: string; c: string; note: string };
 
 const WORDS = ["a", "b", "c"] as const;
-const METHODS: [string, string][] = [
-  ["3cosadd", "3CosAdd"],
-  ["3cosmul", "3CosMul"],
-];
+/** AnalogyExplorer's traits. ``_options``: ``max_k`` (the most answers) and ``methods`` ([value, text] pairs). */
+export type AnalogyModel = BaseModel & {
+  a: string;
+  b: string;
+  c: string;
+  k: number;
+  method: string;
+  exclude_inputs: boolean;
+  _rows: Row[];
+  _flipped_rows: Row[];
+  _plot: Point[];
+  _presets: Preset[];
+  _options: Options;
+};
 
-function render({ model, el }: RenderProps): () => void {
-  const [requester, disconnect] = connect(model as AnyModel);
+function render({ model, el }: RenderProps<AnalogyModel>): () => void {
+  const [requester, disconnect] = connect(model);
+  const options = model.get("_options");
   const root = h("div", { class: "ew-root ew-analogy", attrs: { role: "group", "aria-label": "Analogy explorer" } });
   isolateKeys(root);
 
-  const run = (changes: Record<string, unknown> = {}) => {
-    const params: Record<string, unknown> = {
+  const run = (changes: Partial<AnalogyModel> = {}) => {
+    const params: Partial<AnalogyModel> = {
       a: inputs.a.value.trim(),
       b: inputs.b.value.trim(),
       c: inputs.c.value.trim(),
       ...changes,
     };
-    setTraits(model as AnyModel, params);
+    setTraits(model, params);
   };
 
   const inputs = {
@@ -61,7 +76,7 @@ function render({ model, el }: RenderProps): () => void {
   ]);
 
   const presetRow = h("div", { class: "ew-row ew-presets", attrs: { role: "group", "aria-label": "Examples" } });
-  const methodButtons = METHODS.map(([value, text]) =>
+  const methodButtons = choicesOption(options, "methods").map(([value, text]) =>
     h("button", {
       class: "ew-button ew-method",
       text,
@@ -75,10 +90,10 @@ function render({ model, el }: RenderProps): () => void {
   });
   const k = h("input", {
     class: "ew-number",
-    attrs: { type: "number", min: 1, max: 100, "aria-label": "Number of answers" },
+    attrs: { type: "number", min: 1, max: numberOption(options, "max_k", 0) || undefined, "aria-label": "Number of answers" },
     on: {
       change: () => run({ k: Number(k.value) }),
-      keydown: (event: KeyboardEvent) => {
+      keydown: (event) => {
         if (event.key === "Enter") run({ k: Number(k.value) });
       },
     },
@@ -100,7 +115,7 @@ function render({ model, el }: RenderProps): () => void {
   const markerId = uniqueId("ew-head");
 
   root.append(
-    toolbar(title, model as AnyModel, requester),
+    toolbar(title, model, requester),
     presetRow,
     question,
     controls,
@@ -128,7 +143,7 @@ function render({ model, el }: RenderProps): () => void {
   const drawPresets = () => {
     clear(presetRow);
     presetRow.appendChild(h("span", { class: "ew-muted", text: "Try:" }));
-    for (const preset of (model.get("_presets") as Preset[]) ?? []) {
+    for (const preset of model.get("_presets") ?? []) {
       presetRow.appendChild(
         h("button", {
           class: "ew-chip ew-preset",
@@ -147,17 +162,17 @@ function render({ model, el }: RenderProps): () => void {
   };
 
   const drawInputs = () => {
-    for (const name of WORDS) inputs[name].value = model.get(name) as string;
-    const method = model.get("method") as string;
+    for (const name of WORDS) inputs[name].value = model.get(name);
+    const method = model.get("method");
     methodButtons.forEach((button) => button.setAttribute("aria-pressed", String(button.dataset.method === method)));
     exclude.checked = Boolean(model.get("exclude_inputs"));
     k.value = String(model.get("k"));
-    title.textContent = model.get("title") as string;
+    title.textContent = model.get("title");
   };
 
   const drawResults = () => {
     clear(results);
-    for (const row of (model.get("_rows") as Row[]) ?? []) {
+    for (const row of model.get("_rows") ?? []) {
       const item = h("li", { class: `ew-result${row.is_input ? " ew-input-word" : ""}` }, [
         h("span", { class: "ew-rank", text: String(row.rank) }),
         h("span", { class: "ew-label", text: row.label, attrs: { title: row.label } }),
@@ -166,7 +181,7 @@ function render({ model, el }: RenderProps): () => void {
       ]);
       results.appendChild(item);
     }
-    const flipped = (model.get("_flipped_rows") as Row[]) ?? [];
+    const flipped = model.get("_flipped_rows") ?? [];
     const excluding = Boolean(model.get("exclude_inputs"));
     flippedNote.textContent = flipped.length
       ? `${excluding ? "If the input words were allowed" : "With the input words left out"}, the top answers would be: ` +
@@ -179,7 +194,7 @@ function render({ model, el }: RenderProps): () => void {
 
   const drawPlot = () => {
     clear(plot);
-    const points = (model.get("_plot") as Point[]) ?? [];
+    const points = model.get("_plot") ?? [];
     plot.setAttribute("aria-label", points.length ? "Analogy plot: the words placed by a PCA of their vectors" : "No plot");
     if (!points.length) return;
     const [width, height, pad, labelRoom] = [440, 300, 28, 90]; // labels sit right of their points
@@ -225,14 +240,14 @@ function render({ model, el }: RenderProps): () => void {
 
   const drawError = () => showError(errorBox, model.get("error"), pickSuggestion);
 
-  const stopListening = listen(model as AnyModel, [
+  const stopListening = listen(model, [
     [["a", "b", "c", "method", "exclude_inputs", "k", "title"], drawInputs],
     [["_rows", "_flipped_rows", "exclude_inputs"], drawResults],
     [["_plot"], drawPlot],
     [["error"], drawError],
     [["_presets"], drawPresets],
   ]);
-  const stopBusy = trackBusy(root, model as AnyModel, requester);
+  const stopBusy = trackBusy(root, model, requester);
   drawPresets();
   drawInputs();
   drawResults();

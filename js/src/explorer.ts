@@ -1,18 +1,20 @@
 // The Embedding Explorer: tabs holding live views of child widgets (a NeighborBrowser, an AnalogyExplorer).
-import type { AnyModel, RenderProps } from "@anywidget/types";
+import type { RenderProps } from "@anywidget/types";
 import "./styles.css";
-import { connect, h, listen, showChildView, toolbar, widgetModule } from "./base";
+import { connect, h, listen, showChildView, toolbar, type BaseModel, widgetModule } from "./lib";
 
-function render({ model, el }: RenderProps): () => void {
-  const m = model as AnyModel;
+/** The explorer's traits: references to its child widgets, their tab names, and the open tab. */
+export type ExplorerModel = BaseModel & { tabs: string[]; tab_names: string[]; selected_index: number };
+
+function render({ model: m, el }: RenderProps<ExplorerModel>): () => void {
   const [requester, disconnect] = connect(m);
   const title = h("div", { class: "ew-title" });
   const tablist = h("div", { class: "ew-tabs", attrs: { role: "tablist", "aria-label": "Explorer views" } });
   const panels = h("div", { class: "ew-tab-panels" });
   el.appendChild(h("div", { class: "ew-root ew-explorer" }, [toolbar(title, m, requester), tablist, panels]));
 
-  const refs = (m.get("tabs") as string[]) ?? [];
-  const names = (m.get("tab_names") as string[]) ?? [];
+  const refs = m.get("tabs") ?? [];
+  const names = m.get("tab_names") ?? [];
   const buttons = refs.map((_, i) =>
     h("button", {
       class: "ew-tab",
@@ -24,11 +26,12 @@ function render({ model, el }: RenderProps): () => void {
   const boxes = refs.map(() => h("div", { class: "ew-tab-panel", attrs: { role: "tabpanel" } }));
   tablist.append(...buttons);
   panels.append(...boxes);
-  const removeViews = refs.map((ref, i) =>
-    showChildView(m, ref, boxes[i], (error) => {
-      boxes[i].appendChild(h("p", { class: "ew-error", text: `Could not show this view: ${String(error)}` }));
-    }),
-  );
+  const removeViews = refs.map((ref, i) => {
+    const box = boxes[i] ?? h("div");
+    return showChildView(m, ref, box, (error) => {
+      box.appendChild(h("p", { class: "ew-error", text: `Could not show this view: ${String(error)}` }));
+    });
+  });
 
   function select(i: number): void {
     m.set("selected_index", i);
@@ -39,18 +42,19 @@ function render({ model, el }: RenderProps): () => void {
     if (!step || !buttons.length) return;
     event.preventDefault();
     event.stopPropagation();
-    const next = ((m.get("selected_index") as number) + step + buttons.length) % buttons.length;
+    const next = (m.get("selected_index") + step + buttons.length) % buttons.length;
     select(next);
-    buttons[next].focus();
+    buttons[next]?.focus();
   });
 
   const draw = () => {
-    title.textContent = m.get("title") as string;
-    const selected = m.get("selected_index") as number;
+    title.textContent = m.get("title");
+    const selected = m.get("selected_index");
     buttons.forEach((button, i) => {
       button.setAttribute("aria-selected", String(i === selected));
       button.tabIndex = i === selected ? 0 : -1;
-      boxes[i].hidden = i !== selected;
+      const box = boxes[i];
+      if (box) box.hidden = i !== selected;
     });
   };
   const stop = listen(m, [[["selected_index", "title"], draw]]);

@@ -1,6 +1,6 @@
 // NeighborBrowser view: a query box with suggestions, ranked neighbours with score bars (click one to make it
 // the query), a breadcrumb trail with Back, and an optional second column comparing another set.
-import type { AnyModel, RenderProps } from "@anywidget/types";
+import type { RenderProps } from "@anywidget/types";
 import "./styles.css";
 import {
   Autocomplete,
@@ -15,37 +15,51 @@ import {
   showError,
   toolbar,
   trackBusy,
+  numberOption,
+  choicesOption,
+  type BaseModel,
   type ErrorInfo,
+  type Options,
   widgetModule,
-} from "./base";
+} from "./lib";
 
 type Row = { rank: number; label: string; score: number; bar: number; shared: boolean };
 
-const METRICS: [string, string][] = [
-  ["cosine", "cosine"],
-  ["dot", "dot"],
-  ["euclidean", "euclidean"],
-];
+/** NeighborBrowser's traits. ``_options``: ``max_k`` (the largest k) and ``metrics`` ([value, text] pairs). */
+export type NeighborsModel = BaseModel & {
+  query: string;
+  k: number;
+  metric: string;
+  history: string[];
+  accepts_text: boolean;
+  _rows: Row[];
+  _compare_rows: Row[];
+  _compare_error: ErrorInfo | null;
+  _overlap: number | null;
+  _names: string[];
+  _options: Options;
+};
 
-function render({ model, el }: RenderProps): () => void {
-  const [requester, disconnect] = connect(model as AnyModel);
+function render({ model, el }: RenderProps<NeighborsModel>): () => void {
+  const [requester, disconnect] = connect(model);
+  const options = model.get("_options");
   const root = h("div", { class: "ew-root ew-neighbors", attrs: { role: "group", "aria-label": "Neighbour browser" } });
   isolateKeys(root);
 
-  const run = (changes: Record<string, unknown>) => setTraits(model as AnyModel, changes);
+  const run = (changes: Partial<NeighborsModel>) => setTraits(model, changes);
   const query = new Autocomplete("Query", requester, (value) => run({ query: value.trim() }));
   query.input.classList.add("ew-query");
   const k = h("input", {
     class: "ew-number",
-    attrs: { type: "number", min: 1, max: 200, "aria-label": "Number of neighbours" },
+    attrs: { type: "number", min: 1, max: numberOption(options, "max_k", 0) || undefined, "aria-label": "Number of neighbours" },
     on: {
       change: () => run({ k: Number(k.value) }),
-      keydown: (event: KeyboardEvent) => {
+      keydown: (event) => {
         if (event.key === "Enter") run({ k: Number(k.value) });
       },
     },
   });
-  const metricButtons = METRICS.map(([value, text]) =>
+  const metricButtons = choicesOption(options, "metrics").map(([value, text]) =>
     h("button", {
       class: "ew-button ew-metric",
       text,
@@ -68,7 +82,7 @@ function render({ model, el }: RenderProps): () => void {
   const columns = h("div", { class: "ew-columns" });
 
   root.append(
-    toolbar(title, model as AnyModel, requester),
+    toolbar(title, model, requester),
     h("div", { class: "ew-row" }, [
       query.root,
       h("button", { class: "ew-button", text: "Search", attrs: { type: "button" }, on: { click: () => run({ query: query.value.trim() }) } }),
@@ -109,18 +123,18 @@ function render({ model, el }: RenderProps): () => void {
   };
 
   const drawControls = () => {
-    query.value = model.get("query") as string;
+    query.value = model.get("query");
     k.value = String(model.get("k"));
-    const metric = model.get("metric") as string;
+    const metric = model.get("metric");
     metricButtons.forEach((button) => button.setAttribute("aria-pressed", String(button.dataset.metric === metric)));
-    title.textContent = model.get("title") as string;
+    title.textContent = model.get("title");
     hint.textContent = model.get("accepts_text")
       ? "Type a label or any text: texts are encoded by the set's model."
       : "Type a label; suggestions come from the set's labels.";
   };
 
   const drawTrail = () => {
-    const history = (model.get("history") as string[]) ?? [];
+    const history = model.get("history") ?? [];
     clear(crumbs);
     history.forEach((step, index) => {
       const current = index === history.length - 1;
@@ -140,27 +154,28 @@ function render({ model, el }: RenderProps): () => void {
 
   const drawResults = () => {
     clear(columns);
-    const names = (model.get("_names") as string[]) ?? [];
-    const metric = model.get("metric") as string;
-    columns.appendChild(panel(names[0] ?? "", (model.get("_rows") as Row[]) ?? [], null, metric, "main"));
-    if (names.length > 1) {
-      columns.appendChild(panel(names[1], (model.get("_compare_rows") as Row[]) ?? [], model.get("_compare_error"), metric, "compare"));
+    const names = model.get("_names") ?? [];
+    const metric = model.get("metric");
+    columns.appendChild(panel(names[0] ?? "", model.get("_rows") ?? [], null, metric, "main"));
+    const other = names[1];
+    if (other !== undefined) {
+      columns.appendChild(panel(other, model.get("_compare_rows") ?? [], model.get("_compare_error"), metric, "compare"));
     }
-    const share = model.get("_overlap") as number | null;
-    const rows = (model.get("_rows") as Row[]) ?? [];
+    const share = model.get("_overlap");
+    const rows = model.get("_rows") ?? [];
     overlap.textContent =
       share === null || share === undefined
         ? ""
         : `overlap@${rows.length}: ${share.toFixed(2)} (${rows.filter((r) => r.shared).length} neighbours in both, marked ●)`;
   };
 
-  const stopListening = listen(model as AnyModel, [
+  const stopListening = listen(model, [
     [["query", "k", "metric", "title", "accepts_text"], drawControls],
     [["history"], drawTrail],
     [["_rows", "_compare_rows", "_compare_error", "_overlap", "_names"], drawResults],
     [["error"], () => showError(errorBox, model.get("error"), (_missing, word) => run({ query: word }))],
   ]);
-  const stopBusy = trackBusy(root, model as AnyModel, requester);
+  const stopBusy = trackBusy(root, model, requester);
   drawControls();
   drawTrail();
   drawResults();

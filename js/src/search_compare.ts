@@ -1,10 +1,26 @@
 // SearchCompare view: one query box, and two ranked columns over the same texts: keyword search (BM25) on
 // the left, with the query's words marked, and semantic search (sentence embeddings) on the right. Every
 // piece of text is put in the page as a text node or a <mark> with textContent; nothing is parsed as HTML.
-import type { AnyModel, RenderProps } from "@anywidget/types";
+import type { RenderProps } from "@anywidget/types";
 import "./styles.css";
 import "./search_compare.css";
-import { clear, connect, formatScore, h, isolateKeys, listen, scoreBar, setTraits, showError, toolbar, trackBusy, widgetModule } from "./base";
+import {
+  clear,
+  connect,
+  formatScore,
+  h,
+  isolateKeys,
+  listen,
+  numberOption,
+  scoreBar,
+  setTraits,
+  showError,
+  toolbar,
+  trackBusy,
+  type BaseModel,
+  type Options,
+  widgetModule,
+} from "./lib";
 
 type Piece = [string, boolean];
 type Row = {
@@ -33,21 +49,33 @@ function quoteList(words: string[]): string {
   return words.map((word) => `“${word}”`).join(", ");
 }
 
-function render({ model, el }: RenderProps): () => void {
-  const [requester, disconnect] = connect(model as AnyModel);
+/** SearchCompare's traits. ``_options``: ``max_k`` (the most results per column). */
+export type SearchCompareModel = BaseModel & {
+  query: string;
+  k: number;
+  _keyword_rows: Row[];
+  _semantic_rows: Row[];
+  _terms: string[];
+  _keyword_total: number;
+  _info: Info;
+  _options: Options;
+};
+
+function render({ model, el }: RenderProps<SearchCompareModel>): () => void {
+  const [requester, disconnect] = connect(model);
   const root = h("div", {
     class: "ew-root ew-search-compare",
     attrs: { role: "group", "aria-label": "Keyword search compared with semantic search" },
   });
   isolateKeys(root);
 
-  const run = (changes: Record<string, unknown>) => setTraits(model as AnyModel, changes);
+  const run = (changes: Partial<SearchCompareModel>) => setTraits(model, changes);
   const submit = () => run({ query: query.value.trim(), k: Number(k.value) });
   const query = h("input", {
     class: "ew-input ew-query-wide",
     attrs: { type: "search", "aria-label": "Search query", spellcheck: "false", autocomplete: "off" },
     on: {
-      keydown: (event: KeyboardEvent) => {
+      keydown: (event) => {
         if (event.key === "Enter") {
           event.preventDefault();
           event.stopPropagation(); // Enter searches; it does not run the notebook cell
@@ -58,10 +86,10 @@ function render({ model, el }: RenderProps): () => void {
   });
   const k = h("input", {
     class: "ew-number",
-    attrs: { type: "number", min: 1, max: 50, "aria-label": "Number of results per column" },
+    attrs: { type: "number", min: 1, max: numberOption(model.get("_options"), "max_k", 0) || undefined, "aria-label": "Number of results per column" },
     on: {
       change: () => run({ k: Number(k.value) }),
-      keydown: (event: KeyboardEvent) => {
+      keydown: (event) => {
         if (event.key === "Enter") run({ k: Number(k.value) });
       },
     },
@@ -74,7 +102,7 @@ function render({ model, el }: RenderProps): () => void {
   const columns = h("div", { class: "ew-columns" });
 
   root.append(
-    toolbar(title, model as AnyModel, requester),
+    toolbar(title, model, requester),
     h("div", { class: "ew-row" }, [
       query,
       h("button", { class: "ew-button", text: "Search", attrs: { type: "button" }, on: { click: submit } }),
@@ -123,15 +151,15 @@ function render({ model, el }: RenderProps): () => void {
   };
 
   const draw = () => {
-    const info = (model.get("_info") as Info) ?? {};
-    const terms = (model.get("_terms") as string[]) ?? [];
-    const keywordRows = (model.get("_keyword_rows") as Row[]) ?? [];
-    const semanticRows = (model.get("_semantic_rows") as Row[]) ?? [];
-    const total = (model.get("_keyword_total") as number) ?? 0;
+    const info = model.get("_info") ?? {};
+    const terms = model.get("_terms") ?? [];
+    const keywordRows = model.get("_keyword_rows") ?? [];
+    const semanticRows = model.get("_semantic_rows") ?? [];
+    const total = model.get("_keyword_total") ?? 0;
     const failed = Boolean(model.get("error"));
     const count = info.count ?? 0;
 
-    title.textContent = model.get("title") as string;
+    title.textContent = model.get("title");
     subtitle.textContent =
       `${count} texts. Left: ${info.keyword ?? "BM25"} ranks texts by the query words they contain. ` +
       `Right: ${info.model ?? "a sentence encoder"} ranks them by cosine similarity of meaning.`;
@@ -189,17 +217,17 @@ function render({ model, el }: RenderProps): () => void {
   };
 
   const drawControls = () => {
-    const text = model.get("query") as string;
+    const text = model.get("query");
     if (query.value !== text) query.value = text;
     k.value = String(model.get("k"));
   };
 
-  const stopListening = listen(model as AnyModel, [
+  const stopListening = listen(model, [
     [["query", "k"], drawControls],
     [["_keyword_rows", "_semantic_rows", "_terms", "_keyword_total", "_info", "title", "error"], draw],
     [["error"], () => showError(errorBox, model.get("error"))],
   ]);
-  const stopBusy = trackBusy(root, model as AnyModel, requester);
+  const stopBusy = trackBusy(root, model, requester);
   drawControls();
   draw();
   showError(errorBox, model.get("error"));

@@ -1,13 +1,15 @@
 // The note that show_in_sidebar() leaves in the cell. Where the sidebar extension runs it says where the
 // widget went; elsewhere it says why there is no sidebar and shows the widget itself here.
-import type { AnyModel, RenderProps } from "@anywidget/types";
+import type { RenderProps } from "@anywidget/types";
 import "./styles.css";
-import { h, showChildView, sidebarHost } from "./base";
+import { h, showChildView, sidebarHost } from "./lib";
 
-function render({ model, el }: RenderProps): () => void {
-  const m = model as AnyModel;
-  const title = (m.get("title") as string) || "The widget";
-  const area = m.get("area") as string;
+/** The note's traits: the pinned widget's title, the side it went to, and a reference to it. */
+export type SidebarNoteModel = { title: string; area: string; target: string };
+
+function render({ model: m, el }: RenderProps<SidebarNoteModel>): () => void {
+  const title = m.get("title") || "The widget";
+  const area = m.get("area");
   const note = h("p", { class: "ew-note ew-sidebar-note" });
   el.appendChild(h("div", { class: "ew-root" }, [note]));
   if (sidebarHost()) {

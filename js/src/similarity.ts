@@ -1,11 +1,12 @@
 // SimilarityMatrix view: a canvas heat-map of cosine similarities with text labels and an exact readout on
 // hover or keyboard focus. Python computes and orders the matrix; this only paints it.
-import type { AnyModel, RenderProps } from "@anywidget/types";
+import type { RenderProps } from "@anywidget/types";
 import "./styles.css";
-import { asFloat32, clear, connect, formatScore, h, listen, toolbar, widgetModule } from "./base";
+import { asFloat32, clear, connect, formatScore, h, listen, toolbar, type BaseModel, widgetModule } from "./lib";
 
 // A perceptual sequential ramp (dark blue → green → yellow), as RGB stops from 0 to 1.
-const RAMP: [number, number, number][] = [
+type RGB = [number, number, number];
+const RAMP: [RGB, ...RGB[]] = [
   [68, 1, 84],
   [59, 82, 139],
   [33, 145, 140],
@@ -13,15 +14,25 @@ const RAMP: [number, number, number][] = [
   [253, 231, 37],
 ];
 
-export function rampColour(t: number): [number, number, number] {
+export function rampColour(t: number): RGB {
   const x = Math.max(0, Math.min(1, t)) * (RAMP.length - 1);
   const i = Math.min(RAMP.length - 2, Math.floor(x));
   const f = x - i;
-  return [0, 1, 2].map((c) => Math.round(RAMP[i][c] + f * (RAMP[i + 1][c] - RAMP[i][c]))) as [number, number, number];
+  const low = RAMP[i] ?? RAMP[0];
+  const high = RAMP[i + 1] ?? low;
+  const mix = (c: 0 | 1 | 2) => Math.round(low[c] + f * (high[c] - low[c]));
+  return [mix(0), mix(1), mix(2)];
 }
 
-function render({ model, el }: RenderProps): () => void {
-  const [requester, disconnect] = connect(model as AnyModel);
+/** SimilarityMatrix's traits: the labels in display order and the float32 matrix, row-major. */
+export type SimilarityModel = BaseModel & {
+  order: "cluster" | "input";
+  _labels: string[];
+  _values: DataView | ArrayBuffer | null;
+};
+
+function render({ model, el }: RenderProps<SimilarityModel>): () => void {
+  const [requester, disconnect] = connect(model);
   const title = h("div", { class: "ew-title" });
   const orderButtons = (
     [
@@ -51,7 +62,7 @@ function render({ model, el }: RenderProps): () => void {
   const legend = h("div", { class: "ew-legend ew-muted" });
   const grid = h("div", { class: "ew-matrix" }, [h("div"), colLabels, rowLabels, canvas]);
   const root = h("div", { class: "ew-root ew-similarity", attrs: { role: "group", "aria-label": "Similarity matrix" } }, [
-    toolbar(title, model as AnyModel, requester),
+    toolbar(title, model, requester),
     h("div", { class: "ew-row" }, [
       h("fieldset", { class: "ew-toggle" }, [h("legend", { text: "Order" }), ...orderButtons]),
     ]),
@@ -62,13 +73,13 @@ function render({ model, el }: RenderProps): () => void {
   el.appendChild(root);
 
   let labels: string[] = [];
-  let values = new Float32Array(0);
+  let values: Float32Array = new Float32Array(0);
   let cell = 12;
   let cursor: [number, number] | null = null;
 
   const show = (i: number, j: number) => {
     cursor = [i, j];
-    readout.textContent = `${labels[i]} ↔ ${labels[j]}: ${formatScore(values[i * labels.length + j])}`;
+    readout.textContent = `${labels[i] ?? ""} ↔ ${labels[j] ?? ""}: ${formatScore(values[i * labels.length + j] ?? NaN)}`;
     rowLabels.querySelectorAll(".ew-active").forEach((node) => node.classList.remove("ew-active"));
     colLabels.querySelectorAll(".ew-active").forEach((node) => node.classList.remove("ew-active"));
     rowLabels.children[i]?.classList.add("ew-active");
@@ -76,12 +87,12 @@ function render({ model, el }: RenderProps): () => void {
   };
 
   const draw = () => {
-    labels = (model.get("_labels") as string[]) ?? [];
-    const raw = model.get("_values") as DataView | ArrayBuffer | null;
-    values = raw && (raw as ArrayBuffer).byteLength ? asFloat32(raw) : new Float32Array(0);
+    labels = model.get("_labels") ?? [];
+    const raw = model.get("_values");
+    values = raw && raw.byteLength ? asFloat32(raw) : new Float32Array(0);
     const n = labels.length;
-    title.textContent = model.get("title") as string;
-    const order = model.get("order") as string;
+    title.textContent = model.get("title");
+    const order = model.get("order");
     orderButtons.forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.order === order)));
     cell = Math.max(3, Math.min(28, Math.floor(560 / Math.max(n, 1))));
     canvas.width = canvas.height = n * cell;
@@ -91,7 +102,7 @@ function render({ model, el }: RenderProps): () => void {
     const image = context.createImageData(n * cell, n * cell);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) {
-        const [r, g, b] = rampColour((values[i * n + j] - low) / (1 - low || 1));
+        const [r, g, b] = rampColour(((values[i * n + j] ?? low) - low) / (1 - low || 1));
         for (let y = i * cell; y < (i + 1) * cell; y++) {
           for (let x = j * cell; x < (j + 1) * cell; x++) {
             const p = (y * n * cell + x) * 4;
@@ -123,14 +134,14 @@ function render({ model, el }: RenderProps): () => void {
     else readout.textContent = "Hover a cell (or focus the map and use the arrow keys) for its exact value.";
   };
 
-  canvas.addEventListener("mousemove", (event: MouseEvent) => {
+  canvas.addEventListener("mousemove", (event) => {
     const box = canvas.getBoundingClientRect();
     const scale = canvas.width / box.width || 1;
     const i = Math.floor(((event.clientY - box.top) * scale) / cell);
     const j = Math.floor(((event.clientX - box.left) * scale) / cell);
     if (i >= 0 && j >= 0 && i < labels.length && j < labels.length) show(i, j);
   });
-  canvas.addEventListener("keydown", (event: KeyboardEvent) => {
+  canvas.addEventListener("keydown", (event) => {
     const n = labels.length;
     if (!n) return;
     const [i, j] = cursor ?? [0, 0];
@@ -147,7 +158,7 @@ function render({ model, el }: RenderProps): () => void {
     show(Math.max(0, Math.min(n - 1, i + move[0])), Math.max(0, Math.min(n - 1, j + move[1])));
   });
 
-  const stop = listen(model as AnyModel, [[["_labels", "_values", "order", "title"], draw]]);
+  const stop = listen(model, [[["_labels", "_values", "order", "title"], draw]]);
   draw();
   return () => {
     stop();

@@ -1,7 +1,7 @@
 // The binary codecs: the buffers Python sends (numpy .tobytes(), little-endian) read back as typed arrays.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { asFloat32, asInt32 } from "../src/base.ts";
+import { asFloat32, asInt32, readArray, rowCount } from "../src/lib/index.ts";
 
 // np.array([1.0, -2.5, 3.14159, 1e-30, 65504.0, -0.0, np.inf], dtype=np.float32).tobytes().hex()
 const FLOAT_HEX = "0000803f000020c0d00f49406042a20d00e07f47000000800000807f";
@@ -11,7 +11,7 @@ const INT_HEX = "0000000001000000ffffffffffffff7f0000008015cd5b07d6ffffff";
 const INTS = [0, 1, -1, 2147483647, -2147483648, 123456789, -42];
 
 /** The bytes of ``hex`` in a fresh ArrayBuffer, starting ``offset`` bytes in, with ``tail`` spare bytes after. */
-function bytesAt(hex: string, offset = 0, tail = 0): Uint8Array {
+function bytesAt(hex: string, offset = 0, tail = 0): Uint8Array<ArrayBuffer> {
   const data = Uint8Array.from((hex.match(/../g) ?? []).map((pair) => parseInt(pair, 16)));
   const buffer = new ArrayBuffer(offset + data.length + tail);
   new Uint8Array(buffer).fill(0xaa); // junk around the payload, which must not leak into the result
@@ -140,4 +140,41 @@ test("asFloat32 and asInt32 reject a byte length that is not a multiple of 4", (
     assert.throws(() => asFloat32(input), /multiple of 4/, `asFloat32(${name})`);
     assert.throws(() => asInt32(input), /multiple of 4/, `asInt32(${name})`);
   }
+});
+
+// ---- readArray: the self-describing array values every view receives ----------------------------------
+
+test("readArray returns the typed array its dtype names, with its shape", () => {
+  const xy = new Float32Array([0.5, -1, 1, 0.25]);
+  const floats = readArray({ dtype: "float32", shape: [2, 2], buffer: new DataView(xy.buffer) });
+  assert.ok(floats && floats.data instanceof Float32Array);
+  assert.deepEqual(Array.from(floats.data), [0.5, -1, 1, 0.25]);
+  assert.deepEqual(floats.shape, [2, 2]);
+  const rows = readArray({ dtype: "int32", shape: [3], buffer: new DataView(new Int32Array([7, -2, 40000]).buffer) });
+  assert.ok(rows && rows.data instanceof Int32Array);
+  assert.deepEqual(Array.from(rows.data), [7, -2, 40000]);
+  const bytes = readArray({ dtype: "uint8", shape: [3], buffer: bytesAt("0102ff", 3) });
+  assert.ok(bytes && bytes.data instanceof Uint8Array);
+  assert.deepEqual(Array.from(bytes.data), [1, 2, 255]);
+  assert.equal(rowCount(floats), 2);
+});
+
+test("readArray reads an unaligned buffer and an empty array", () => {
+  const floats = readArray({ dtype: "float32", shape: [1], buffer: new DataView(bytesAt("0000803f", 1).buffer, 1, 4) });
+  assert.deepEqual(Array.from(floats?.data ?? []), [1]);
+  const empty = readArray({ dtype: "int32", shape: [0], buffer: new DataView(new ArrayBuffer(0)) });
+  assert.equal(empty?.data.length, 0);
+  assert.equal(readArray({ dtype: "float32", shape: [0, 2] })?.data.length, 0, "no buffer is fine when there is nothing in it");
+  assert.equal(readArray(null), null);
+  assert.equal(readArray(undefined), null);
+  assert.equal(rowCount(null), 0);
+});
+
+test("readArray refuses a malformed value instead of drawing garbage", () => {
+  const four = new DataView(new ArrayBuffer(4));
+  assert.throws(() => readArray({ dtype: "float64", shape: [1], buffer: four }), /dtype/);
+  assert.throws(() => readArray({ dtype: "float32", shape: [2], buffer: four }), /needs 8 bytes, got 4/);
+  assert.throws(() => readArray({ dtype: "int32", shape: [-1], buffer: four }), /shape/);
+  assert.throws(() => readArray({ dtype: "uint8", shape: [4] }), /buffer/);
+  assert.throws(() => readArray([1, 2]), /object/);
 });

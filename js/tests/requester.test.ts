@@ -1,7 +1,8 @@
 // The request layer: ids, responses, stale answers, busy state and error payloads.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Requester, connect, type Response } from "../src/base.ts";
+import { at } from "./helpers.ts";
+import { Requester, connect, type Response } from "../src/lib/index.ts";
 
 type Sent = { type: string; id: number; kind: string; params: Record<string, unknown> };
 
@@ -29,11 +30,11 @@ test("each request sends a request message with a fresh, increasing id", () => {
   void requester.request("complete");
   void requester.request("neighbors", { query: "queen" });
   assert.equal(sent.length, 3);
-  assert.deepEqual(sent[0], { type: "request", id: sent[0].id, kind: "neighbors", params: { query: "king", k: 5 } });
-  assert.deepEqual(sent[1].params, {}, "params default to an empty object");
-  assert.equal(sent[1].kind, "complete");
-  assert.ok(Number.isInteger(sent[0].id));
-  assert.ok(sent[0].id < sent[1].id && sent[1].id < sent[2].id, `ids ${sent.map((m) => m.id)} must increase`);
+  assert.deepEqual(at(sent, 0), { type: "request", id: at(sent, 0).id, kind: "neighbors", params: { query: "king", k: 5 } });
+  assert.deepEqual(at(sent, 1).params, {}, "params default to an empty object");
+  assert.equal(at(sent, 1).kind, "complete");
+  assert.ok(Number.isInteger(at(sent, 0).id));
+  assert.ok(at(sent, 0).id < at(sent, 1).id && at(sent, 1).id < at(sent, 2).id, `ids ${sent.map((m) => m.id)} must increase`);
   assert.equal(new Set(sent.map((m) => m.id)).size, 3);
 });
 
@@ -43,21 +44,21 @@ test("separate requesters number their requests independently", () => {
   void a.requester.request("x");
   void a.requester.request("x");
   void b.requester.request("x");
-  assert.equal(b.sent[0].id, a.sent[0].id);
+  assert.equal(at(b.sent, 0).id, at(a.sent, 0).id);
 });
 
 test("an ok response resolves the matching request with its data", async () => {
   const { sent, requester, answer } = setup();
   const promise = requester.request("neighbors", { query: "king" });
   const data = { labels: ["queen", "prince"], scores: [0.9, 0.8] };
-  assert.equal(answer(sent[0].id, { ok: true, data }), true);
+  assert.equal(answer(at(sent, 0).id, { ok: true, data }), true);
   assert.deepEqual(await promise, { status: "ok", data });
 });
 
 test("an ok response with no data still resolves as ok", async () => {
   const { sent, requester, answer } = setup();
   const promise = requester.request("ping");
-  answer(sent[0].id, { ok: true });
+  answer(at(sent, 0).id, { ok: true });
   assert.deepEqual(await promise, { status: "ok", data: undefined });
 });
 
@@ -70,7 +71,7 @@ test("an error response keeps its kind, message, missing words and suggestions",
     missing: ["kng"],
     suggestions: { kng: ["king", "kong"] },
   };
-  assert.equal(answer(sent[0].id, { ok: false, error }), true);
+  assert.equal(answer(at(sent, 0).id, { ok: false, error }), true);
   const response = await promise;
   assert.equal(response.status, "error");
   assert.deepEqual((response as Extract<Response, { status: "error" }>).error, error);
@@ -79,7 +80,7 @@ test("an error response keeps its kind, message, missing words and suggestions",
 test("an error response with a message only has no missing words", async () => {
   const { sent, requester, answer } = setup();
   const promise = requester.request("neighbors");
-  answer(sent[0].id, { ok: false, error: { kind: "ValueError", message: "k must be positive" } });
+  answer(at(sent, 0).id, { ok: false, error: { kind: "ValueError", message: "k must be positive" } });
   const response = await promise;
   assert.equal(response.status, "error");
   if (response.status !== "error") return;
@@ -93,8 +94,8 @@ test("responses resolve their own request when answered out of order", async () 
   const { sent, requester, answer } = setup();
   const first = requester.request("neighbors");
   const second = requester.request("complete");
-  answer(sent[1].id, { ok: true, data: "second" });
-  answer(sent[0].id, { ok: true, data: "first" });
+  answer(at(sent, 1).id, { ok: true, data: "second" });
+  answer(at(sent, 0).id, { ok: true, data: "first" });
   assert.deepEqual(await first, { status: "ok", data: "first" });
   assert.deepEqual(await second, { status: "ok", data: "second" });
 });
@@ -106,7 +107,7 @@ test("a newer request of the same kind makes the older one stale at once", async
   assert.equal(await settled(older), true, "the older request resolves without waiting for the kernel");
   assert.deepEqual(await older, { status: "stale" });
   assert.equal(await settled(newer), false);
-  answer(sent[1].id, { ok: true, data: "king" });
+  answer(at(sent, 1).id, { ok: true, data: "king" });
   assert.deepEqual(await newer, { status: "ok", data: "king" });
 });
 
@@ -115,13 +116,13 @@ test("a late answer to a superseded request is ignored", async () => {
   const older = requester.request("neighbors");
   const newer = requester.request("neighbors");
   const notifications = busy.length;
-  assert.equal(answer(sent[0].id, { ok: true, data: "old" }), true, "a late answer is still a response");
-  assert.equal(answer(sent[0].id, { ok: false, error: { message: "old" } }), true);
+  assert.equal(answer(at(sent, 0).id, { ok: true, data: "old" }), true, "a late answer is still a response");
+  assert.equal(answer(at(sent, 0).id, { ok: false, error: { message: "old" } }), true);
   assert.deepEqual(await older, { status: "stale" });
   assert.equal(await settled(newer), false, "the late answer must not resolve the newer request");
   assert.equal(requester.busy, true);
   assert.equal(busy.length, notifications, "an ignored answer changes no busy state");
-  answer(sent[1].id, { ok: true, data: "new" });
+  answer(at(sent, 1).id, { ok: true, data: "new" });
   assert.deepEqual(await newer, { status: "ok", data: "new" });
 });
 
@@ -138,8 +139,8 @@ test("only the newest of many same-kind requests counts", async () => {
 test("a second answer to the same request is ignored", async () => {
   const { sent, requester, answer } = setup();
   const promise = requester.request("neighbors");
-  answer(sent[0].id, { ok: true, data: 1 });
-  assert.equal(answer(sent[0].id, { ok: true, data: 2 }), true);
+  answer(at(sent, 0).id, { ok: true, data: 1 });
+  assert.equal(answer(at(sent, 0).id, { ok: true, data: 2 }), true);
   assert.deepEqual(await promise, { status: "ok", data: 1 });
 });
 
@@ -150,9 +151,9 @@ test("requests of different kinds do not supersede each other", async () => {
   const analogy = requester.request("analogy");
   assert.equal(await settled(neighbors), false);
   assert.equal(await settled(complete), false);
-  answer(sent[2].id, { ok: true, data: "c" });
-  answer(sent[0].id, { ok: true, data: "a" });
-  answer(sent[1].id, { ok: true, data: "b" });
+  answer(at(sent, 2).id, { ok: true, data: "c" });
+  answer(at(sent, 0).id, { ok: true, data: "a" });
+  answer(at(sent, 1).id, { ok: true, data: "b" });
   assert.deepEqual(await Promise.all([neighbors, complete, analogy]), [
     { status: "ok", data: "a" },
     { status: "ok", data: "b" },
@@ -163,12 +164,12 @@ test("requests of different kinds do not supersede each other", async () => {
 test("a request made after the previous one of its kind settled is not stale", async () => {
   const { sent, requester, answer, busy } = setup();
   const first = requester.request("neighbors");
-  answer(sent[0].id, { ok: true, data: 1 });
+  answer(at(sent, 0).id, { ok: true, data: 1 });
   const second = requester.request("neighbors");
   assert.equal(requester.busy, true);
   assert.deepEqual(busy, [true, false, true], "listeners hear the second request start");
   assert.deepEqual(await first, { status: "ok", data: 1 });
-  answer(sent[1].id, { ok: true, data: 2 });
+  answer(at(sent, 1).id, { ok: true, data: 2 });
   assert.deepEqual(await second, { status: "ok", data: 2 });
   assert.deepEqual(busy, [true, false, true, false]);
 });
@@ -176,7 +177,7 @@ test("a request made after the previous one of its kind settled is not stale", a
 test("messages that are not responses return false from receive()", () => {
   const { requester, sent } = setup();
   void requester.request("neighbors");
-  const id = sent[0].id;
+  const id = at(sent, 0).id;
   for (const message of [
     undefined,
     null,
@@ -209,7 +210,7 @@ test("busy is true while a request is pending and false once it is settled", asy
   const promise = requester.request("neighbors");
   assert.equal(requester.busy, true);
   assert.deepEqual(busy, [true]);
-  answer(sent[0].id, { ok: true, data: null });
+  answer(at(sent, 0).id, { ok: true, data: null });
   assert.equal(requester.busy, false);
   assert.deepEqual(busy, [true, false]);
   await promise;
@@ -218,7 +219,7 @@ test("busy is true while a request is pending and false once it is settled", asy
 test("busy also ends when the answer is an error", async () => {
   const { sent, requester, answer, busy } = setup();
   const promise = requester.request("neighbors");
-  answer(sent[0].id, { ok: false, error: { message: "no" } });
+  answer(at(sent, 0).id, { ok: false, error: { message: "no" } });
   assert.equal(requester.busy, false);
   assert.equal(busy.at(-1), false);
   await promise;
@@ -228,10 +229,10 @@ test("busy stays true until every kind has been answered", async () => {
   const { sent, requester, answer, busy } = setup();
   const a = requester.request("neighbors");
   const b = requester.request("complete");
-  answer(sent[0].id, { ok: true, data: null });
+  answer(at(sent, 0).id, { ok: true, data: null });
   assert.equal(requester.busy, true);
   assert.ok(!busy.includes(false), `busy went false with a request still pending: ${busy}`);
-  answer(sent[1].id, { ok: true, data: null });
+  answer(at(sent, 1).id, { ok: true, data: null });
   assert.equal(requester.busy, false);
   assert.equal(busy.at(-1), false);
   await Promise.all([a, b]);
@@ -244,7 +245,7 @@ test("superseding a pending request does not flicker busy to false", async () =>
   assert.equal(requester.busy, true);
   assert.ok(!busy.includes(false), `listeners saw ${JSON.stringify(busy)} while a request was pending`);
   assert.deepEqual(await older, { status: "stale" });
-  answer(sent[1].id, { ok: true, data: null });
+  answer(at(sent, 1).id, { ok: true, data: null });
   assert.equal(busy.at(-1), false);
   await newer;
 });
@@ -254,7 +255,7 @@ test("onBusy listeners see the busy state that holds when they are called", asyn
   const seen: [boolean, boolean][] = [];
   requester.onBusy((value) => seen.push([value, requester.busy]));
   const promise = requester.request("neighbors");
-  requester.receive({ type: "response", id: sent[0].id, ok: true, data: null });
+  requester.receive({ type: "response", id: at(sent, 0).id, ok: true, data: null });
   await promise;
   assert.ok(seen.length >= 2);
   for (const [value, actual] of seen) assert.equal(value, actual);
@@ -268,7 +269,7 @@ test("onBusy returns a function that removes the listener", async () => {
   requester.onBusy((value) => other.push(value));
   const first = requester.request("neighbors");
   stop();
-  requester.receive({ type: "response", id: sent[0].id, ok: true, data: null });
+  requester.receive({ type: "response", id: at(sent, 0).id, ok: true, data: null });
   assert.deepEqual(seen, [true]);
   assert.deepEqual(other, [true, false]);
   await first;
@@ -289,7 +290,7 @@ test("malformed error payloads become a readable message", async () => {
   for (const [label, error] of payloads) {
     const { sent, requester } = setup();
     const promise = requester.request("neighbors");
-    const body: Record<string, unknown> = { type: "response", id: sent[0].id, ok: false };
+    const body: Record<string, unknown> = { type: "response", id: at(sent, 0).id, ok: false };
     if (error !== undefined) body.error = error;
     assert.equal(requester.receive(body), true, label);
     const response = await promise;
@@ -305,7 +306,7 @@ test("malformed error payloads become a readable message", async () => {
 test("a bare string error is shown as the message", async () => {
   const { sent, requester } = setup();
   const promise = requester.request("neighbors");
-  requester.receive({ type: "response", id: sent[0].id, ok: false, error: "the model is not loaded" });
+  requester.receive({ type: "response", id: at(sent, 0).id, ok: false, error: "the model is not loaded" });
   const response = await promise;
   assert.equal(response.status, "error");
   if (response.status === "error") assert.equal(response.error.message, "the model is not loaded");
@@ -316,7 +317,7 @@ test("malformed missing words and suggestions are dropped, the message kept", as
   const promise = requester.request("analogy");
   requester.receive({
     type: "response",
-    id: sent[0].id,
+    id: at(sent, 0).id,
     ok: false,
     error: { message: "unknown words", missing: 7, suggestions: ["not", "a", "map"] },
   });
@@ -332,7 +333,7 @@ test("malformed missing words and suggestions are dropped, the message kept", as
 test("a response without ok counts as an error, not as data", async () => {
   const { sent, requester } = setup();
   const promise = requester.request("neighbors");
-  requester.receive({ type: "response", id: sent[0].id, data: { labels: [] } });
+  requester.receive({ type: "response", id: at(sent, 0).id, data: { labels: [] } });
   const response = await promise;
   assert.equal(response.status, "error");
 });
@@ -367,14 +368,14 @@ test("connect() wires a Requester to a model's custom messages and unhooks it", 
 
   const promise = requester.request("neighbors", { query: "king" });
   assert.equal(sent.length, 1);
-  assert.deepEqual(sent[0], { type: "request", id: sent[0].id, kind: "neighbors", params: { query: "king" } });
+  assert.deepEqual(at(sent, 0), { type: "request", id: at(sent, 0).id, kind: "neighbors", params: { query: "king" } });
   emit({ type: "something else" });
-  emit({ type: "response", id: sent[0].id, kind: "neighbors", ok: true, data: [1, 2] });
+  emit({ type: "response", id: at(sent, 0).id, kind: "neighbors", ok: true, data: [1, 2] });
   assert.deepEqual(await promise, { status: "ok", data: [1, 2] });
 
   disconnect();
   assert.equal(handlers.get("msg:custom")?.size, 0);
   const after = requester.request("neighbors");
-  emit({ type: "response", id: sent[1].id, ok: true, data: null });
+  emit({ type: "response", id: at(sent, 1).id, ok: true, data: null });
   assert.equal(await settled(after), false, "after disconnect, kernel messages no longer reach the requester");
 });

@@ -2,8 +2,9 @@
 // the user's close reported back) and the widget side that follows the `_sidebar` trait.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { at } from "./helpers.ts";
 import { EXPLORER_CODE, explorerFailure, PinBoard, tabTitle, type Area, type Dock } from "../labextension/src/pins.ts";
-import { followSidebar, SIDEBAR_KEY, sidebarHost } from "../src/base.ts";
+import { followSidebar, SIDEBAR_KEY, sidebarHost } from "../src/lib/index.ts";
 
 /** A widget model with Backbone-style events, as the widget manager hands out. */
 class FakeModel {
@@ -91,8 +92,8 @@ test("a pinned model gets one live view in a panel with its title, and is shown"
   s.models.set("m1", new FakeModel());
   await s.board.pin({ manager: s.manager, modelId: "m1", area: "right", title: "Analogies" });
   assert.equal(s.open().length, 1);
-  assert.deepEqual([s.panels[0].title, s.panels[0].area], ["Analogies", "right"]);
-  assert.equal(s.active(), s.panels[0]);
+  assert.deepEqual([at(s.panels, 0).title, at(s.panels, 0).area], ["Analogies", "right"]);
+  assert.equal(s.active(), at(s.panels, 0));
   assert.equal(s.board.area("m1"), "right");
 });
 
@@ -102,7 +103,7 @@ test("pinning again re-shows, renames and moves the same panel instead of adding
   await s.board.pin({ manager: s.manager, modelId: "m1", area: "right", title: "A" });
   await s.board.pin({ manager: s.manager, modelId: "m1", area: "left", title: "B" });
   assert.equal(s.panels.length, 1);
-  assert.deepEqual([s.panels[0].title, s.panels[0].area], ["B", "left"]);
+  assert.deepEqual([at(s.panels, 0).title, at(s.panels, 0).area], ["B", "left"]);
   assert.equal(s.views.length, 1);
 });
 
@@ -115,7 +116,7 @@ test("several models each get their own panel; unpin removes only that one and i
   assert.equal(s.open().length, 2);
   s.board.unpin("a");
   assert.deepEqual(s.open().map((p) => p.title), ["B"]);
-  assert.equal(s.panels[0].view.removed, true);
+  assert.equal(at(s.panels, 0).view.removed, true);
   assert.equal(s.board.size, 1);
 });
 
@@ -126,8 +127,8 @@ test("the user's close reports back once; Python's unpin and a dying model do no
   for (const id of ["user", "python", "dies"]) {
     await s.board.pin({ manager: s.manager, modelId: id, area: "right", title: id, onClose: () => closed.push(id) });
   }
-  s.panels[0].close();
-  s.panels[0].close(); // the host's dispose signal after our own close: no second report
+  at(s.panels, 0).close();
+  at(s.panels, 0).close(); // the host's dispose signal after our own close: no second report
   s.board.unpin("python");
   s.models.get("dies")!.trigger("destroy");
   assert.deepEqual(closed, ["user"]);
@@ -219,13 +220,13 @@ test("a widget model follows its _sidebar trait into the host, and a close in th
     const model = new FakeModel();
     model.state._sidebar = { area: "left", title: "T", model_id: "abc" };
     const stop = followSidebar(model as any);
-    assert.deepEqual(calls[0].slice(0, 4), ["pin", "abc", "left", "T"]);
-    calls[0][4].onClose(); // the user closed the panel
+    assert.deepEqual(at(calls, 0).slice(0, 4), ["pin", "abc", "left", "T"]);
+    at(calls, 0)[4].onClose(); // the user closed the panel
     assert.equal(model.state._sidebar, null);
     assert.equal(model.saved, 1);
-    assert.deepEqual(calls[1], ["unpin", "abc"]);
+    assert.deepEqual(at(calls, 1), ["unpin", "abc"]);
     model.set("_sidebar", { area: "right", title: "T", model_id: "abc" });
-    assert.deepEqual(calls[2].slice(0, 3), ["pin", "abc", "right"]);
+    assert.deepEqual(at(calls, 2).slice(0, 3), ["pin", "abc", "right"]);
     stop();
     model.set("_sidebar", null);
     assert.equal(calls.length, 3);

@@ -30,7 +30,7 @@ class PrintedUrl:
 
 def read_url(process: subprocess.Popen, port: int) -> tuple[str, str]:
     """Read the server's output until it prints its 127.0.0.1 URL with the token; returns (url, log)."""
-    pattern = re.compile(rf"(http://127\.0\.0\.1:{port}/\S*\?token=\w+)")
+    pattern = re.compile(re.escape(f"http://127.0.0.1:{port}/") + r"\S*\?token=\w+")
     log: list[str] = []
     reader = selectors.DefaultSelector()
     reader.register(process.stdout, selectors.EVENT_READ)
@@ -44,7 +44,7 @@ def read_url(process: subprocess.Popen, port: int) -> tuple[str, str]:
         log.append(line)
         found = pattern.search(line)
         if found:
-            return found.group(1), "".join(log)
+            return found.group(0), "".join(log)
     raise AssertionError(f"`make lab` printed no URL with a token in {START_S} s:\n{''.join(log)[-4000:]}")
 
 

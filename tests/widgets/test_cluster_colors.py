@@ -87,7 +87,7 @@ def test_color_by_names_columns_and_modes_apart():
 
 def test_one_palette_one_plain_colour_one_clip():
     assert len(set(colors.PALETTE)) == len(colors.PALETTE) and colors.GREY not in colors.PALETTE
-    assert _standalone._clip is colors.clip
+    assert _standalone.clip is colors.clip and not hasattr(_standalone, "_clip")
     assert colors.clip("abc", 3) == "abc" and colors.clip("abcd", 3) == "ab…"
     assert colors.ramp(3)[0] == colors.RAMP_ANCHORS[0] and colors.ramp(3)[-1] == colors.RAMP_ANCHORS[-1]
     assert colors.display_text(float("nan")) == "" and colors.display_text(1 / 3) == "0.333333"

@@ -10,6 +10,7 @@ import traitlets
 
 import embedwidgets as ew
 from embedwidgets.widgets import cluster as cluster_module
+from embedwidgets.widgets._base import STATIC
 
 N_BLOBS, PER_BLOB = 4, 60
 N = N_BLOBS * PER_BLOB
@@ -61,19 +62,19 @@ def floats(view):
 
 
 def test_coordinates_and_colours_travel_as_binary_buffers(view):
-    assert isinstance(view._xy, bytes) and len(view._xy) == N * 2 * 4
+    assert view._xy.dtype == np.float32 and view._xy.shape == (N, 2)
     xy = floats(view)
     assert np.isfinite(xy).all() and np.abs(xy).max() == pytest.approx(1.0) and np.abs(xy).max() <= 1.0
     assert view._legend["kind"] == "categorical" and view._legend["dtype"] == "uint8"
     values = np.frombuffer(view._values, dtype=np.uint8)
-    assert len(view._values) == N and values.max() < len(view._legend["colors"])
+    assert view._values.shape == (N,) and values.max() < len(view._legend["colors"])
     assert sum(item["count"] for item in view._legend["items"]) == N
     view.color_by = "weight"
-    assert view._legend["dtype"] == "float32" and len(view._values) == N * 4
+    assert view._values.dtype == np.float32 and view._values.shape == (N,)
     continuous = np.frombuffer(view._values, dtype=np.float32)
     assert continuous.min() == 0.0 and continuous.max() == 1.0
     view.search = "river"
-    assert len(view._highlight) == PER_BLOB * 4
+    assert view._highlight.dtype == np.int32 and view._highlight.shape == (PER_BLOB,)
     # No list of numbers rides along in the JSON state.
     state = view.get_state()
     assert all(not (isinstance(v, list) and len(v) >= N) for v in state.values())
@@ -98,7 +99,7 @@ def test_a_million_points_all_go_to_the_view():
         metadata={"bucket": rng.integers(0, 5, n)},
     )
     view = ew.ClusterView(big, projection=rng.normal(size=(n, 2)), color_by="bucket", labels=False, background=False)
-    assert len(view._xy) == n * 8 and len(view._values) == n
+    assert view._xy.shape == (n, 2) and len(view._values) == n
     assert view.clusters is None  # nothing asked for clusters, so none were computed
     assert view.point_size < 2 and view.opacity <= 0.5
 
@@ -137,7 +138,7 @@ def test_substring_search_highlights_matching_rows(view):
     view.select_highlighted()
     assert view.selected == expected
     view.search = ""
-    assert view.highlighted.size == 0 and view._highlight == b""
+    assert view.highlighted.size == 0 and view._highlight.size == 0
     view.search = "no such text"
     assert view.highlighted.size == 0 and "no label" in view._highlight_note
 
@@ -417,19 +418,26 @@ def test_save_html_is_offline_and_escapes_hostile_text(small, tmp_path):
     view = ew.ClusterView(hostile, projection="pca", k=4, background=False, title="<b>map</b>")
     path = view.save_html(tmp_path / "map.html")
     page = path.read_text(encoding="utf-8")
-    assert "http://" not in page and "https://" not in page and "//cdn" not in page
     assert "default-src 'none'" in page  # the page may not fetch anything, whatever it holds
+    assert "connect-src" not in page and "img-src" not in page  # and nothing loosens that
     assert page.count("<script") == 2 and page.count("</script>") == 2
     before, rest = page.split('<script type="application/json" id="ew-data">', 1)
     data, after = rest.split("</script>", 1)
+    markup, script = after.split("<script>", 1)
     assert "<" not in data and ">" not in data  # the data cannot end its element or open a tag
-    assert not re.search(r"\b(src|href)\s*=", before + after)  # nothing is loaded from anywhere
+    # The page's own markup names no host and loads nothing; the bundled view code (the widget's, see
+    # js/src/standalone.ts) only mentions hosts in library messages, which the policy above keeps inert.
+    assert not re.search(r"\b(src|href)\s*=", before + markup)
+    assert "://" not in before + data + markup and "//cdn" not in page
     assert "<img" not in page and "<b>map</b>" not in page and "&lt;b&gt;map&lt;/b&gt;" in page
-    assert "innerHTML" not in page and "textContent" in page
+    assert "innerHTML" not in page and "textContent" in script
+    assert (STATIC / "standalone.js").read_text(encoding="utf-8").strip() in script  # the bundled view, as is
     payload = json.loads(data)
     assert payload["labels"][0] == HOSTILE and payload["fields"][payload["columns"].index("note")][0] == HOSTILE
-    assert payload["n"] == N and len(base64.b64decode(payload["xy"])) == N * 8
-    assert len(base64.b64decode(payload["values"])) == N
+    xy = payload["xy"]
+    assert payload["n"] == N and xy["dtype"] == "float32" and xy["shape"] == [N, 2]
+    assert len(base64.b64decode(xy["buffer"])) == N * 8
+    assert payload["values"]["shape"] == [N] and len(base64.b64decode(payload["values"]["buffer"])) == N
     assert {item["text"] for item in payload["clusters"]} == set(view.cluster_names.label)
 
 
@@ -464,3 +472,17 @@ def test_bad_arguments(small):
         view.projection = "custom"  # only with coordinates of your own
     with pytest.raises(traitlets.TraitError):
         view.opacity = 0
+
+
+# ---- the array contract -------------------------------------------------------------------------
+
+
+def test_arrays_reach_the_view_as_self_describing_binary_values(small):
+    view = ew.ClusterView(small, projection="pca", k=4, background=False)
+    state = view.get_state()
+    xy = state["_xy"]
+    assert xy["dtype"] == "float32" and xy["shape"] == [N, 2] and isinstance(xy["buffer"], memoryview)
+    assert np.frombuffer(xy["buffer"], dtype="<f4").reshape(N, 2).tolist() == view._xy.tolist()
+    assert state["_values"]["dtype"] == "uint8" and state["_values"]["shape"] == [N]
+    assert state["_highlight"] == {"dtype": "int32", "shape": [0], "buffer": state["_highlight"]["buffer"]}
+    assert view._options["svg_limit"] > 0 and ["kmeans", "k-means"] in view._options["methods"]

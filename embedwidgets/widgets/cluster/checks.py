@@ -18,8 +18,15 @@ CLUSTERINGS = ("kmeans", "hdbscan")
 MAX_K = 256  # clusters
 MAX_QUERY_K = 10_000  # nearest points a query highlights
 SVG_MAX_POINTS = 50_000  # the SVG export draws every point in view, so it stops here
-# What the view needs to know from Python: the limits of its inputs and export, and its one plain colour.
-VIEW_OPTIONS = {"max_k": MAX_K, "max_query_k": MAX_QUERY_K, "svg_limit": SVG_MAX_POINTS, "plain_color": PLAIN}
+# What the view needs to know from Python: the limits of its inputs and export, the clustering methods as
+# [value, text] pairs, and its one plain colour.
+VIEW_OPTIONS = {
+    "max_k": MAX_K,
+    "max_query_k": MAX_QUERY_K,
+    "svg_limit": SVG_MAX_POINTS,
+    "methods": [["kmeans", "k-means"], ["hdbscan", "HDBSCAN"]],
+    "plain_color": PLAIN,
+}
 # The numeric traits' ranges: (lowest, highest, unit in the message).
 RANGES: dict[str, tuple[float, float, str]] = {
     "query_k": (1, MAX_QUERY_K, ""),

@@ -20,6 +20,7 @@ import traitlets
 
 from ...engine.embeddings import EmbeddingSet
 from ...engine.errors import EmbedWidgetsError
+from .._arrays import ArrayTrait
 from .._base import STATIC, EmbedWidget, check_k, handler
 from . import checks, colors, describe, layout
 from .checks import MAX_K, VIEW_OPTIONS, RowList
@@ -69,10 +70,10 @@ class ClusterView(EmbedWidget):
     accepts_text = traitlets.Bool(False).tag(sync=True)
 
     _n = traitlets.Int(0).tag(sync=True)
-    _xy = traitlets.Bytes(b"").tag(sync=True)  # float32, x0 y0 x1 y1 ..., in [-1, 1]
-    _values = traitlets.Bytes(b"").tag(sync=True)  # one colour value per point, dtype in _legend
+    _xy = ArrayTrait(dtype="float32").tag(sync=True)  # (n, 2) in [-1, 1]
+    _values = ArrayTrait().tag(sync=True)  # one colour value per point: uint8/int32 categories or float32
     _legend = traitlets.Dict().tag(sync=True)
-    _highlight = traitlets.Bytes(b"").tag(sync=True)  # int32 rows
+    _highlight = ArrayTrait(dtype="int32").tag(sync=True)  # rows
     _highlight_note = traitlets.Unicode("").tag(sync=True)
     _cluster_labels = traitlets.List().tag(sync=True)
     _color_options = traitlets.List().tag(sync=True)
@@ -371,7 +372,7 @@ class ClusterView(EmbedWidget):
         self._coords = np.asarray(coords, dtype=np.float32)
         self._xy_unit = layout.to_unit_square(self._coords)
         with self.hold_sync():
-            self._xy = self._xy_unit.tobytes()
+            self._xy = self._xy_unit
             self._cluster_labels = layout.label_places(self._xy_unit, self._clusters, self._names, MAX_LABELS)
         self._report(None)
 
@@ -423,7 +424,7 @@ class ClusterView(EmbedWidget):
             self._report(error)
         with self._lock, self.hold_sync():
             self._color_values = values
-            self._values = values.tobytes()
+            self._values = values
             self._legend = legend
 
     def _color_arrays(self) -> colors.Colors:
@@ -442,7 +443,7 @@ class ClusterView(EmbedWidget):
     def _set_highlight(self, rows: np.ndarray, note: str) -> None:
         self._rows_highlighted = np.asarray(rows, dtype=np.int32)
         with self._lock, self.hold_sync():
-            self._highlight = self._rows_highlighted.tobytes()
+            self._highlight = self._rows_highlighted
             self._highlight_note = note
 
     # ---- requests from the view (settings arrive as trait updates, not as requests) --------------

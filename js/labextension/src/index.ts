@@ -7,7 +7,7 @@ import { INotebookTracker, type NotebookPanel } from "@jupyterlab/notebook";
 import { LabIcon } from "@jupyterlab/ui-components";
 import { Panel, Widget } from "@lumino/widgets";
 
-import { type Area, type Dock, EXPLORER_CODE, explorerFailure, PinBoard, type ViewLike } from "./pins";
+import { type Area, type Dock, EXPLORER_CODE, explorerFailure, PinBoard, type PinRequest, type ViewLike } from "./pins";
 
 /** Where the widgets' front ends find the sidebar (see js/src/base.ts): a typed API, never code. */
 const HOST_KEY = Symbol.for("embedwidgets.sidebar");
@@ -44,7 +44,7 @@ class ShellDock implements Dock<Panel> {
     header.node.append(label, close);
     panel.addWidget(header);
 
-    const body = (view as any).luminoWidget ?? (view as any).pWidget;
+    const body = luminoWidgetOf(view);
     body.addClass("ew-sidebar-body");
     panel.addWidget(body);
     // Closed by the host itself (e.g. a tab's close): same as our close button.
@@ -95,7 +95,7 @@ async function openExplorer(app: JupyterFrontEnd, notebooks: INotebookTracker | 
     return;
   }
   const reply = await kernel.requestExecute({ code: EXPLORER_CODE, silent: false, store_history: false }).done;
-  const failure = explorerFailure(reply.content as any);
+  const failure = explorerFailure(reply.content);
   if (failure) await showErrorMessage("Embedding Explorer could not start", failure);
 }
 
@@ -107,12 +107,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
   activate: (app: JupyterFrontEnd, launcher: ILauncher | null, palette: ICommandPalette | null,
     notebooks: INotebookTracker | null) => {
     const board = new PinBoard(new ShellDock(app));
-    (globalThis as any)[HOST_KEY] = Object.freeze({
+    Reflect.set(globalThis, HOST_KEY, Object.freeze({
       version: 1,
-      pin: (request: any) => board.pin(request).catch((error) => console.error("embedwidgets: could not pin", error)),
+      pin: (request: PinRequest) => board.pin(request).catch((error) => console.error("embedwidgets: could not pin", error)),
       unpin: (modelId: string) => board.unpin(modelId),
       area: (modelId: string) => board.area(modelId),
-    });
+    }));
 
     app.commands.addCommand(OPEN_EXPLORER, {
       label: "Embedding Explorer",
@@ -126,3 +126,16 @@ const plugin: JupyterFrontEndPlugin<void> = {
 };
 
 export default plugin;
+
+/** The Lumino widget behind a widget view (``luminoWidget`` in ipywidgets 8, ``pWidget`` before). */
+function luminoWidgetOf(view: ViewLike): Widget {
+  const body: unknown = Reflect.get(view, "luminoWidget") ?? Reflect.get(view, "pWidget");
+  if (!isWidget(body)) throw new Error("this widget view has no Lumino widget to show");
+  return body;
+}
+
+/** Duck-typed, not instanceof: the view's widget may come from another copy of @lumino/widgets. */
+function isWidget(value: unknown): value is Widget {
+  const widget = value as Partial<Widget> | null;
+  return typeof widget?.addClass === "function" && widget.node instanceof HTMLElement;
+}

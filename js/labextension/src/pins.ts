@@ -92,7 +92,8 @@ export class PinBoard<P> {
     const model = await manager.get_model(modelId);
     if (this.tickets.get(modelId) !== ticket || model.comm_live === false) return;
     const view = await manager.create_view(model, {});
-    if (this.tickets.get(modelId) !== ticket || model.comm_live === false) {
+    // Read again: the comm may have closed while the view was being made (a check TS would narrow away).
+    if (this.tickets.get(modelId) !== ticket || closed(model)) {
       view.remove(); // superseded while the view was being made
       return;
     }
@@ -168,4 +169,9 @@ export function explorerFailure(reply: { status?: string; ename?: string; evalue
     return "This kernel's Python has no embedwidgets: install it there (pip install embedwidgets) or pick another kernel.";
   }
   return `${name}: ${value}`.trim();
+}
+
+/** Whether a model's comm has closed; a function, so each call reads the flag afresh. */
+function closed(model: { comm_live?: boolean }): boolean {
+  return model.comm_live === false;
 }

@@ -1,0 +1,60 @@
+// ClusterView's traits as the view reads them, and the parts of a model it uses. The live widget passes its
+// anywidget model; the saved page (../standalone.ts) passes a small in-page model with the same methods.
+import type { AnyModel } from "@anywidget/types";
+import type { BaseModel, Choice, ErrorInfo, Options } from "../lib";
+
+export type LegendItem = { value: number; label: string; color: string; count: number };
+export type Legend = {
+  title?: string;
+  kind?: "categorical" | "continuous" | "none";
+  colors?: string[];
+  items?: LegendItem[];
+  more?: number;
+  note?: string;
+  min?: number;
+  max?: number;
+};
+export type ClusterLabel = { cluster: number; x: number; y: number; text: string; size: number; color: string };
+export type PointInfo = { index: number; label: string; fields: [string, string][] };
+export type Progress = { kind: string; fraction: number; message: string; jobs: number } | null;
+
+/**
+ * ClusterView's traits (widgets/cluster.py). The arrays (_xy, _values, _highlight) are self-describing array
+ * values (lib/codecs readArray). ``_options`` keys read here: ``svg_limit`` (most points an SVG export
+ * writes), ``max_k`` (most clusters), ``max_query_k`` (most nearest points) and ``methods`` ([value, text]
+ * clustering methods).
+ */
+export type ClusterModel = BaseModel & {
+  title: string;
+  projection: string;
+  color_by: string;
+  k: number;
+  cluster_method: string;
+  labels: boolean;
+  point_size: number;
+  opacity: number;
+  selected: number[];
+  search: string;
+  query: string;
+  query_k: number;
+  height: number;
+  progress: Progress;
+  accepts_text: boolean;
+  error: ErrorInfo | null;
+  _n: number;
+  _xy: unknown;
+  _values: unknown;
+  _legend: Legend;
+  _highlight: unknown;
+  _highlight_note: string;
+  _cluster_labels: ClusterLabel[];
+  _color_options: Choice[];
+  _projection_options: Choice[];
+  _options: Options;
+};
+
+/** What the view needs of a model: traits, their change events, and custom messages. */
+export type ViewModel = Pick<AnyModel<ClusterModel>, "get" | "set" | "on" | "off" | "save_changes" | "send">;
+
+/** The colour of every point when there is nothing to colour by. */
+export const PLAIN = "#4a7fc1";

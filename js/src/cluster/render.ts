@@ -1,0 +1,363 @@
+// ClusterView's render: builds the parts (controls, scatter, labels, tooltip, legend, exports) and wires
+// them to the model. All state lives in the parts or in the small ``state`` object below.
+import { connect, h, isolateKeys, listen, numberOption, readArray, rowCount, setTraits, showError, toolbar, type ErrorInfo, type NdArray } from "../lib";
+import { Controls } from "./controls";
+import { download, pngOf, svgOf } from "./export";
+import { Labels } from "./labels";
+import { colourOf, drawLegend } from "./legend";
+import { PLAIN, type ClusterModel, type ViewModel } from "./model";
+import { Scatter, theme } from "./scatter";
+import { Tooltip } from "./tooltip";
+
+/** "live": a widget with a kernel. "saved": a page written by save_html, where only the view's own controls work. */
+export type Mode = "live" | "saved";
+
+const DEFAULT_HEIGHT = 520;
+const DEFAULT_SVG_LIMIT = 50000;
+const BUSY_DELAY_MS = 400;
+
+function sameRows(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((value, i) => value === b[i]);
+}
+
+/** Read an array trait, reporting a malformed one instead of drawing garbage. */
+function arrayTrait(model: ViewModel, name: "_xy" | "_values" | "_highlight", report: (error: ErrorInfo) => void): NdArray | null {
+  try {
+    return readArray(model.get(name));
+  } catch (error) {
+    report({ message: `could not read ${name}: ${error instanceof Error ? error.message : String(error)}` });
+    return null;
+  }
+}
+
+export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement }, mode: Mode = "live"): () => void {
+  const [requester, disconnect] = connect(model);
+  const root = h("div", { class: "ew-root ew-cluster", attrs: { role: "group", "aria-label": "Cluster view" } });
+  if (mode === "saved") root.classList.add("ew-saved");
+  isolateKeys(root);
+  const set = (changes: Partial<ClusterModel>) => setTraits(model, changes);
+  const state = { drawing: false, again: false, busyTimer: undefined as ReturnType<typeof setTimeout> | undefined };
+
+  const errorBox = h("div", { class: "ew-error", attrs: { role: "alert" } });
+  const showModelError = () => showError(errorBox, model.get("error"), (_missing, word) => set({ query: word }));
+  const report = (error: ErrorInfo) => showError(errorBox, error);
+  const notice = h("div", { class: "ew-notice", attrs: { role: "status", "aria-live": "polite" } });
+  notice.hidden = true;
+  const say = (text: string) => {
+    notice.textContent = text;
+    notice.hidden = !text;
+  };
+  const sizeOf = () => ({ size: Number(model.get("point_size")), opacity: Number(model.get("opacity")) });
+
+  // ---- the map ----------------------------------------------------------------------------------
+  const canvas = h("canvas", { class: "ew-canvas" });
+  const labels = new Labels();
+  const empty = h("div", { class: "ew-empty ew-muted" });
+  const plot = h("div", {
+    class: "ew-plot-area",
+    attrs: {
+      tabindex: 0,
+      role: "application",
+      "aria-label":
+        "Map of the points. Drag to pan, scroll to zoom, click a point or Shift-drag a lasso to select. " +
+        "Keys: arrows pan, + and − zoom, 0 resets, Escape clears the selection.",
+    },
+  });
+  let scatter: Scatter | null = null;
+
+  const controls = new Controls(model, requester, {
+    set,
+    style: (size, opacity) => scatter?.style(size, opacity),
+    lasso: (on) => void scatter?.plot.set({ mouseMode: on ? "lasso" : "panZoom" }),
+    reset: () => void scatter?.plot.reset(),
+    png: () => void exportPng(),
+    svg: () => exportSvg(),
+  });
+  const tooltip = new Tooltip(
+    requester,
+    (index) => scatter?.plot.getScreenPosition(index),
+    () => [scatter?.width ?? 0, scatter?.height ?? 0],
+  );
+  plot.append(canvas, labels.layer, tooltip.node, empty);
+
+  const progressBar = h("progress", { attrs: { max: 1, "aria-label": "Progress of the background work" } });
+  const progressText = h("span", { class: "ew-muted" });
+  const progressBox = h("div", { class: "ew-progress", attrs: { role: "status", "aria-live": "polite" } }, [progressBar, progressText]);
+  const legendBox = h("aside", { class: "ew-legend", attrs: { "aria-label": "Legend" } });
+  const statusText = h("span", { class: "ew-status-text" });
+  const selectHighlighted = h("button", {
+    class: "ew-button",
+    text: "Select these",
+    attrs: { type: "button", "aria-label": "Select the highlighted points" },
+    on: { click: () => void requester.request("select_highlighted") },
+  });
+  const clearHighlight = h("button", {
+    class: "ew-button",
+    text: "Clear highlight",
+    attrs: { type: "button" },
+    on: { click: () => void requester.request("clear_highlight") },
+  });
+  const title = h("div", { class: "ew-title" });
+  const viewRow = mode === "saved" ? h("div", { class: "ew-row" }, [controls.labelsToggle, controls.viewRow]) : controls.viewRow;
+  root.append(
+    toolbar(title, model, requester),
+    ...(mode === "live" ? controls.queryRows : []),
+    viewRow,
+    progressBox,
+    errorBox,
+    notice,
+    h("div", { class: "ew-stage" }, [plot, legendBox]),
+    h("div", { class: "ew-row ew-cluster-status" }, [statusText, selectHighlighted, clearHighlight]),
+  );
+  el.appendChild(root);
+
+  const heightOf = () => Number(model.get("height")) || DEFAULT_HEIGHT;
+  plot.style.height = `${heightOf()}px`;
+  try {
+    scatter = new Scatter(canvas, Math.max(160, plot.clientWidth || 640), heightOf(), theme(root), sizeOf(), mode === "live");
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    report({ message: `The map cannot be drawn here (WebGL): ${message}.${mode === "live" ? " save_html() still works." : ""}` });
+  }
+
+  // ---- drawing from the model -------------------------------------------------------------------
+  const placeLabels = () => {
+    if (!scatter) return;
+    const shown = Boolean(model.get("labels")) && scatter.drawn ? (model.get("_cluster_labels") ?? []) : [];
+    const view = scatter;
+    labels.place(shown, (x, y) => view.toScreen(x, y), view.width, view.height);
+  };
+
+  const updateEmpty = () => {
+    const ready = Boolean(scatter?.drawn);
+    empty.hidden = ready;
+    if (!ready) {
+      const n = Number(model.get("_n"));
+      const method = String(model.get("projection")).toUpperCase().replace("TSNE", "t-SNE");
+      empty.textContent = `Computing the ${method} layout of ${n.toLocaleString()} points…`;
+    }
+  };
+
+  const drawOnce = async () => {
+    if (!scatter) return;
+    const source = model.get("_xy");
+    const xy = arrayTrait(model, "_xy", report);
+    if (!xy || xy.data.length === 0) {
+      await scatter.clear();
+      root.removeAttribute("data-drawn");
+      updateEmpty();
+      return;
+    }
+    scatter.setCoordinates(source, xy.data instanceof Float32Array ? xy.data : Float32Array.from(xy.data));
+    const n = rowCount(xy);
+    const legend = model.get("_legend") ?? {};
+    const values = arrayTrait(model, "_values", report)?.data ?? null;
+    const valid = values !== null && values.length === n && legend.kind !== "none";
+    const colors = valid && legend.colors?.length ? legend.colors : legend.colors?.length === 1 ? legend.colors : [PLAIN];
+    const { size, opacity } = sizeOf();
+    await scatter.draw(
+      {
+        values: valid ? values : null,
+        continuous: valid && legend.kind === "continuous",
+        colors,
+        highlight: arrayTrait(model, "_highlight", report)?.data ?? [],
+        selected: model.get("selected") ?? [],
+      },
+      size,
+      opacity,
+    );
+    root.setAttribute("data-drawn", String(n));
+    updateEmpty();
+    placeLabels();
+  };
+
+  // One draw at a time; changes during a draw ask for one more.
+  const redraw = async () => {
+    if (state.drawing) {
+      state.again = true;
+      return;
+    }
+    state.drawing = true;
+    try {
+      do {
+        state.again = false;
+        await drawOnce();
+      } while (state.again);
+    } catch (error) {
+      report({ message: `could not draw the points: ${error instanceof Error ? error.message : String(error)}` });
+    } finally {
+      state.drawing = false;
+    }
+  };
+
+  const drawProgress = () => {
+    const progress = model.get("progress");
+    progressBox.hidden = !progress;
+    if (!progress) return;
+    if (progress.fraction <= 0.05) progressBar.removeAttribute("value");
+    else progressBar.value = progress.fraction;
+    const more = progress.jobs > 1 ? ` (+${progress.jobs - 1} more job${progress.jobs > 2 ? "s" : ""})` : "";
+    progressText.textContent = ` ${progress.message}${more}`;
+    updateEmpty();
+  };
+
+  const drawStatus = () => {
+    const n = Number(model.get("_n"));
+    const selected = (model.get("selected") ?? []).length;
+    const note = model.get("_highlight_note");
+    const parts = [`${n.toLocaleString()} points`, `${selected.toLocaleString()} selected`];
+    if (note) parts.push(`highlighted: ${note}`);
+    statusText.textContent = parts.join(" · ");
+    let highlighted = 0;
+    try {
+      highlighted = readArray(model.get("_highlight"))?.data.length ?? 0;
+    } catch {
+      highlighted = 0; // reported when drawing
+    }
+    selectHighlighted.hidden = highlighted === 0;
+    clearHighlight.hidden = !note && highlighted === 0;
+  };
+
+  const drawLegendBox = () => drawLegend(legendBox, model.get("_legend") ?? {}, (index) => void requester.request("legend", { index }));
+
+  // ---- selection: regl-scatterplot ⇄ the `selected` trait -----------------------------------------
+  const pushSelection = (points: ArrayLike<number>) => {
+    const rows = Array.from(points).sort((a, b) => a - b);
+    if (sameRows(model.get("selected") ?? [], rows)) return;
+    model.set("selected", rows);
+    model.save_changes();
+    drawStatus();
+  };
+  const pullSelection = () => {
+    drawStatus();
+    if (!scatter || !scatter.drawn) return;
+    const rows = model.get("selected") ?? [];
+    if (sameRows(scatter.selectedRows(), rows)) return;
+    if (rows.length) scatter.plot.select(rows, { preventEvent: true });
+    else scatter.plot.deselect({ preventEvent: true });
+  };
+
+  if (scatter) {
+    scatter.plot.subscribe("select", ({ points }) => pushSelection(points));
+    scatter.plot.subscribe("deselect", () => pushSelection([]));
+    scatter.plot.subscribe("pointOver", (index) => void tooltip.hover(index));
+    scatter.plot.subscribe("pointOut", () => tooltip.hide());
+    scatter.plot.subscribe("view", () => placeLabels());
+  }
+
+  // ---- keyboard and mouse on the map ------------------------------------------------------------
+  const moves: Record<string, [number, number, number]> = {
+    ArrowLeft: [-1, 0, 1],
+    ArrowRight: [1, 0, 1],
+    ArrowUp: [0, 1, 1],
+    ArrowDown: [0, -1, 1],
+    "+": [0, 0, 0.8],
+    "=": [0, 0, 0.8],
+    "-": [0, 0, 1.25],
+    _: [0, 0, 1.25],
+  };
+  plot.addEventListener("keydown", (event) => {
+    if (event.key === "Tab") return;
+    event.stopPropagation(); // keep JupyterLab's command-mode shortcuts (e.g. 0 0, d d) away from the map
+    if (!scatter) return;
+    const move = moves[event.key];
+    if (move) {
+      event.preventDefault();
+      scatter.move(...move);
+    } else if (event.key === "0") {
+      event.preventDefault();
+      void scatter.plot.reset();
+    } else if (event.key === "Escape") {
+      scatter.plot.deselect();
+    }
+  });
+  // JupyterLab's notebook turns Shift/Ctrl-drags into cell selections and then swallows the mouse moves: keep
+  // modified presses (the lasso's Shift-drag) inside the map.
+  plot.addEventListener("mousedown", (event) => {
+    if (event.shiftKey || event.altKey || event.ctrlKey || event.metaKey) event.stopPropagation();
+  });
+  plot.addEventListener("mouseleave", () => tooltip.hide());
+
+  const resize = () => {
+    const height = heightOf();
+    plot.style.height = `${height}px`;
+    if (scatter?.resize(Math.max(160, Math.floor(plot.clientWidth)), height)) placeLabels();
+  };
+  const observer = typeof ResizeObserver !== "undefined" ? new ResizeObserver(() => resize()) : null;
+  observer?.observe(plot);
+
+  // ---- exports ----------------------------------------------------------------------------------
+  const shownLabels = () => (model.get("labels") ? labels.visible() : []);
+  const exportPng = async () => {
+    if (!scatter || !scatter.drawn) return say("Nothing to export yet: the layout is still being computed.");
+    const url = pngOf(scatter, canvas, shownLabels(), theme(root));
+    download(root, url, "cluster-view.png");
+    const response = await requester.request("png", { data: url });
+    say(response.status === "ok" ? "PNG downloaded; its bytes are also in Python as .last_png." : "PNG downloaded.");
+  };
+  const exportSvg = () => {
+    if (!scatter || !scatter.drawn) return say("Nothing to export yet: the layout is still being computed.");
+    const limit = numberOption(model.get("_options"), "svg_limit", DEFAULT_SVG_LIMIT);
+    const inView = scatter.pointsInView();
+    if (inView.length > limit) {
+      return say(
+        `SVG export writes one element per point, so it stops at ${limit.toLocaleString()} points; ` +
+          `${inView.length.toLocaleString()} are in view. Zoom in to fewer points, or export a PNG.`,
+      );
+    }
+    const legend = model.get("_legend") ?? {};
+    const values = arrayTrait(model, "_values", report)?.data ?? null;
+    const text = svgOf(scatter, inView, colourOf(legend, values, scatter.x.length), shownLabels(), theme(root), sizeOf());
+    const url = URL.createObjectURL(new Blob([text], { type: "image/svg+xml" }));
+    download(root, url, "cluster-view.svg");
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    say(`SVG downloaded: ${inView.length.toLocaleString()} points in view.`);
+  };
+
+  // Busy only after a moment, so hovering (one quick request per point) does not flicker the view.
+  const stopBusy = requester.onBusy((busy) => {
+    clearTimeout(state.busyTimer);
+    if (!busy) root.classList.remove("ew-busy");
+    else state.busyTimer = setTimeout(() => root.classList.toggle("ew-busy", requester.busy), BUSY_DELAY_MS);
+  });
+
+  const drawControls = () => {
+    title.textContent = model.get("title");
+    controls.draw(model);
+  };
+  const stopListening = listen(model, [
+    [["title", "search", "query", "query_k", "_projection_options", "projection", "_color_options", "color_by", "k", "cluster_method", "labels", "point_size", "opacity", "accepts_text"], drawControls],
+    [["point_size", "opacity"], () => scatter?.style(sizeOf().size, sizeOf().opacity)],
+    [["_xy", "_values", "_legend", "_highlight"], () => void redraw()],
+    [["_legend"], drawLegendBox],
+    [["selected"], pullSelection],
+    [["_highlight_note", "_highlight"], drawStatus],
+    [["progress", "projection"], drawProgress],
+    [["labels", "_cluster_labels"], placeLabels],
+    [["height"], resize],
+    [["error"], showModelError],
+  ]);
+
+  drawControls();
+  drawLegendBox();
+  drawStatus();
+  drawProgress();
+  updateEmpty();
+  showModelError();
+  // The element may get its width only once the host attaches it; measure again on the next frame.
+  requestAnimationFrame(() => {
+    resize();
+    void redraw();
+  });
+
+  return () => {
+    clearTimeout(state.busyTimer);
+    controls.destroy();
+    stopListening();
+    stopBusy();
+    disconnect();
+    observer?.disconnect();
+    scatter?.destroy();
+    scatter = null;
+  };
+}

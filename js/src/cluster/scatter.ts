@@ -1,0 +1,212 @@
+// The WebGL map: one regl-scatterplot, its data, its styling, and the map from data to screen coordinates.
+import createScatterplot, { createRenderer } from "regl-scatterplot";
+import { PLAIN } from "./model";
+
+type Plot = ReturnType<typeof createScatterplot>;
+type Renderer = ReturnType<typeof createRenderer>;
+type CreateOptions = NonNullable<Parameters<typeof createScatterplot>[0]>;
+/** The option regl-scatterplot reads for its modifier keys; its type file still names the old ``keyMap``. */
+type KeyOptions = { actionKeyMap: Record<string, string> };
+
+export type Theme = { bg: string; fg: string; accent: string };
+
+/** One frame of data: coordinates, a colour value per point, and which points are highlighted. */
+export type Frame = {
+  values: Float32Array | Int32Array | Uint8Array | null; // null: one plain colour
+  continuous: boolean;
+  colors: string[];
+  highlight: ArrayLike<number>;
+  selected: number[];
+};
+
+// One WebGL context for every ClusterView on the page: browsers allow only a few contexts at once.
+let sharedRenderer: Renderer | null = null;
+function renderer(): Renderer {
+  if (!sharedRenderer || sharedRenderer.isDestroyed) sharedRenderer = createRenderer();
+  return sharedRenderer;
+}
+
+/** Any CSS colour (a theme variable's value) as #rrggbb, via the canvas' own colour parser. */
+export function cssColor(value: string, fallback: string): string {
+  const context = document.createElement("canvas").getContext("2d");
+  if (!context || !value.trim()) return fallback;
+  context.fillStyle = fallback;
+  context.fillStyle = value.trim();
+  const parsed = String(context.fillStyle);
+  return parsed.startsWith("#") ? parsed : fallback;
+}
+
+/** The map's colours, from the --ew-* theme variables under ``root``. */
+export function theme(root: Element): Theme {
+  const style = getComputedStyle(root);
+  return {
+    bg: cssColor(style.getPropertyValue("--ew-bg"), "#ffffff"),
+    fg: cssColor(style.getPropertyValue("--ew-fg"), "#1f2328"),
+    accent: cssColor(style.getPropertyValue("--ew-accent"), "#1976d2"),
+  };
+}
+
+export class Scatter {
+  readonly plot: Plot;
+  width: number;
+  height: number;
+  /** The coordinates drawn, split into x and y. */
+  x = new Float32Array(0);
+  y = new Float32Array(0);
+  drawn = false;
+  private source: unknown = null;
+  private spatialIndex: ArrayBuffer | undefined;
+  private zeros = new Uint8Array(0);
+  private highlighted = 0;
+  private ramp = false;
+
+  /** Throws when WebGL is missing or lacks a feature the map needs. */
+  constructor(
+    canvas: HTMLCanvasElement,
+    width: number,
+    height: number,
+    colours: Theme,
+    style: { size: number; opacity: number },
+    workers = true, // false where a content-security policy forbids workers (the saved page)
+  ) {
+    this.width = width;
+    this.height = height;
+    const options: CreateOptions & KeyOptions = {
+      renderer: renderer(),
+      canvas,
+      width,
+      height,
+      backgroundColor: colours.bg,
+      pointColor: PLAIN,
+      pointColorActive: colours.accent,
+      pointColorHover: colours.fg,
+      pointSize: style.size,
+      opacity: style.opacity,
+      opacityInactiveScale: 0.5,
+      lassoColor: colours.accent,
+      lassoMinDelay: 10,
+      lassoMinDist: 2,
+      actionKeyMap: { lasso: "shift", merge: "cmd", remove: "alt" },
+      cameraDistance: 1.08,
+      spatialIndexUseWorker: workers ? undefined : false,
+    };
+    this.plot = createScatterplot(options);
+    if (!this.plot.isSupported) {
+      this.plot.destroy();
+      throw new Error("this browser lacks a WebGL feature the map needs");
+    }
+  }
+
+  get highlightCount(): number {
+    return this.highlighted;
+  }
+
+  /** Point size and opacity; highlighted points (if any) stand out, the rest fade. */
+  style(size: number, alpha: number): void {
+    if (this.highlighted > 0) {
+      // Fade the rest, but less over a colour ramp (similarity, outliers), whose colours are the point.
+      const faded = alpha * (this.ramp ? 0.45 : 0.15);
+      void this.plot.set({
+        sizeBy: "valueB",
+        pointSize: [size, Math.max(size * 1.8, size + 3)],
+        opacityBy: "valueB",
+        opacity: [Math.max(0.04, faded), 1],
+      });
+    } else {
+      void this.plot.set({ sizeBy: null, opacityBy: null, pointSize: size, opacity: alpha });
+    }
+  }
+
+  /** Use these coordinates (x0 y0 x1 y1 ...); a new source drops the spatial index. */
+  setCoordinates(source: unknown, xy: Float32Array): void {
+    if (source === this.source) return;
+    const n = xy.length / 2;
+    this.x = new Float32Array(n);
+    this.y = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      this.x[i] = xy[2 * i] ?? 0;
+      this.y[i] = xy[2 * i + 1] ?? 0;
+    }
+    this.source = source;
+    this.spatialIndex = undefined;
+  }
+
+  async clear(): Promise<void> {
+    if (this.drawn) await this.plot.clear();
+    this.drawn = false;
+    this.source = null;
+  }
+
+  async draw(frame: Frame, size: number, alpha: number): Promise<void> {
+    const n = this.x.length;
+    if (this.zeros.length !== n) this.zeros = new Uint8Array(n);
+    const mask = new Uint8Array(n);
+    for (let i = 0; i < frame.highlight.length; i++) {
+      const row = frame.highlight[i] ?? -1;
+      if (row >= 0 && row < n) mask[row] = 1;
+    }
+    this.highlighted = frame.highlight.length;
+    this.ramp = frame.continuous && frame.values !== null;
+    void this.plot.set({ colorBy: "valueA", pointColor: frame.colors.length ? frame.colors : [PLAIN] });
+    this.style(size, alpha);
+    await this.plot.draw(
+      { x: this.x, y: this.y, z: frame.values ?? this.zeros, w: mask },
+      {
+        zDataType: this.ramp ? "continuous" : "categorical",
+        wDataType: "categorical",
+        spatialIndex: this.spatialIndex,
+        select: frame.selected.length ? frame.selected : undefined,
+      },
+    );
+    if (!frame.selected.length) this.plot.deselect({ preventEvent: true });
+    if (!this.spatialIndex) this.spatialIndex = this.plot.get("spatialIndex");
+    this.drawn = true;
+  }
+
+  /** Data coordinates ([-1, 1]) to pixels in the canvas. */
+  toScreen(px: number, py: number): [number, number] {
+    const camera: unknown = this.plot.get("camera");
+    const view = cameraView(camera);
+    const at = (i: number) => view[i] ?? 0;
+    const aspect = this.width / this.height;
+    const cx = (at(0) * px + at(4) * py + at(12)) / aspect;
+    const cy = at(1) * px + at(5) * py + at(13);
+    return [(this.width * (cx + 1)) / 2, this.height * (0.5 - cy / 2)];
+  }
+
+  resize(width: number, height: number): boolean {
+    if (width === this.width && height === this.height) return false;
+    this.width = width;
+    this.height = height;
+    void this.plot.set({ width, height });
+    return true;
+  }
+
+  /** Pan by a fraction of the view and zoom by a factor. */
+  move(dx: number, dy: number, zoom: number): void {
+    const target = this.plot.get("cameraTarget");
+    const distance = Number(this.plot.get("cameraDistance"));
+    const step = 0.15 * distance;
+    void this.plot.zoomToLocation([target[0] + dx * step, target[1] + dy * step], distance * zoom);
+  }
+
+  selectedRows(): number[] {
+    return Array.from(this.plot.get("selectedPoints") ?? []).sort((a, b) => a - b);
+  }
+
+  pointsInView(): number[] {
+    return this.plot.get("pointsInView") ?? [];
+  }
+
+  destroy(): void {
+    this.plot.destroy(); // also drops every subscription
+  }
+}
+
+/** The camera's view matrix (column-major 4×4), or the identity when the camera has none yet. */
+function cameraView(camera: unknown): number[] {
+  const view: unknown = camera && typeof camera === "object" ? Reflect.get(camera, "view") : undefined;
+  if (view instanceof Float32Array || view instanceof Float64Array) return Array.from(view);
+  if (Array.isArray(view)) return view.map(Number);
+  return [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
+}

@@ -1,0 +1,2 @@
+// esbuild bundles the CSS a widget module imports; the import itself has no value.
+declare module "*.css";

@@ -1,0 +1,16 @@
+// The frame of a widget module: the title row, and the module object anywidget loads.
+import type { AnyModel, RenderProps } from "@anywidget/types";
+import { h } from "./dom";
+import type { SidebarState } from "./model";
+import type { Requester } from "./requester";
+import { followSidebar, pinButton } from "./sidebar";
+
+/** The widget's title row, with a pin button where the sidebar exists. */
+export function toolbar<T extends { _sidebar: SidebarState }>(title: HTMLElement, model: Pick<AnyModel<T>, "get" | "on">, requester: Requester): HTMLElement {
+  return h("div", { class: "ew-toolbar" }, [title, pinButton(model, requester)]);
+}
+
+/** A widget module: ``initialize`` follows the sidebar trait, ``render`` draws one view. */
+export function widgetModule<T extends { _sidebar: SidebarState }>(render: (props: RenderProps<T>) => (() => void) | void) {
+  return { initialize: ({ model }: { model: AnyModel<T> }) => followSidebar(model), render };
+}

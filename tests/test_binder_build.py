@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from test_binder import LESSON, pip_lines
+from test_packaging import run as run_checked
 
 pytestmark = pytest.mark.slow
 
@@ -27,14 +28,8 @@ TORCH = "torch==2.13.0"  # the CPU build on this machine's disk, standing in for
 
 
 def run(command: list[str], *, timeout: float, **kwargs) -> str:
-    try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, **kwargs)
-    except subprocess.TimeoutExpired as error:
-        pytest.fail(f"{' '.join(command)} took more than {timeout:.0f} s:\n{error.stdout or ''}\n{error.stderr or ''}")
-    if result.returncode != 0:
-        pytest.fail(
-            f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-        )
+    """Run ``command`` (failing the test with its output if it fails); returns what it printed."""
+    result = run_checked(command, timeout=timeout, **kwargs)
     return result.stdout + result.stderr
 
 

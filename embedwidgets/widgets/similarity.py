@@ -11,6 +11,7 @@ import traitlets
 
 from ..engine.embeddings import EmbeddingSet
 from ..engine.similarity import cosine_matrix, similarity_order
+from ._arrays import ArrayTrait
 from ._base import STATIC, EmbedWidget
 
 MAX_ITEMS = 300
@@ -32,7 +33,7 @@ class SimilarityMatrix(EmbedWidget):
 
     order = traitlets.Enum(("cluster", "input"), default_value="cluster").tag(sync=True)
     _labels = traitlets.List(traitlets.Unicode()).tag(sync=True)
-    _values = traitlets.Bytes(b"").tag(sync=True)  # float32, row-major, in display order
+    _values = ArrayTrait(dtype="float32").tag(sync=True)  # (n, n), in display order
     _options = traitlets.Dict({"max_items": MAX_ITEMS}).tag(sync=True)
 
     def __init__(
@@ -71,7 +72,7 @@ class SimilarityMatrix(EmbedWidget):
         rows = self._display_order()
         with self.hold_sync():
             self._labels = [self._items[i] for i in rows]
-            self._values = np.ascontiguousarray(self._similarity[np.ix_(rows, rows)], dtype=np.float32).tobytes()
+            self._values = self._similarity[np.ix_(rows, rows)]
 
 
 def _vectors(source: Any, encoder: Any, labels: Sequence[str] | None) -> tuple[list[str], np.ndarray]:

@@ -2,7 +2,7 @@
 // hover or keyboard focus. Python computes and orders the matrix; this only paints it.
 import type { RenderProps } from "@anywidget/types";
 import "./styles.css";
-import { asFloat32, clear, connect, formatScore, h, listen, toolbar, type BaseModel, widgetModule } from "./lib";
+import { clear, connect, formatScore, h, listen, readArray, toolbar, type BaseModel, widgetModule } from "./lib";
 
 // A perceptual sequential ramp (dark blue → green → yellow), as RGB stops from 0 to 1.
 type RGB = [number, number, number];
@@ -28,7 +28,7 @@ export function rampColour(t: number): RGB {
 export type SimilarityModel = BaseModel & {
   order: "cluster" | "input";
   _labels: string[];
-  _values: DataView | ArrayBuffer | null;
+  _values: unknown; // {dtype: "float32", shape: [n, n], buffer} (lib/codecs readArray)
 };
 
 function render({ model, el }: RenderProps<SimilarityModel>): () => void {
@@ -88,8 +88,8 @@ function render({ model, el }: RenderProps<SimilarityModel>): () => void {
 
   const draw = () => {
     labels = model.get("_labels") ?? [];
-    const raw = model.get("_values");
-    values = raw && raw.byteLength ? asFloat32(raw) : new Float32Array(0);
+    const matrix = readArray(model.get("_values"));
+    values = matrix ? Float32Array.from(matrix.data) : new Float32Array(0);
     const n = labels.length;
     title.textContent = model.get("title");
     const order = model.get("order");

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import socket
@@ -346,6 +347,28 @@ class Notebook:
 
 
 # ---- checks -------------------------------------------------------------------------------------
+
+
+def lasso_middle(page: Page, view) -> int:
+    """Shift-drag a lasso round the middle of a ClusterView's map (``view``: its .ew-root); returns how many
+    points the status line then says are selected (at least one)."""
+    status = view.locator(".ew-status-text")
+    canvas = view.locator("canvas.ew-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box and box["width"] > 200, box
+    cx, cy, r = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, box["height"] * 0.3
+    ring = [(cx + r * math.cos(2 * math.pi * i / 16), cy + r * math.sin(2 * math.pi * i / 16)) for i in range(16)]
+    page.mouse.move(*ring[0])
+    page.keyboard.down("Shift")
+    page.mouse.down()
+    for point in ring[1:] + ring[:2]:  # once round and on: the release is far from the press
+        page.mouse.move(*point)
+    page.mouse.up()
+    page.keyboard.up("Shift")
+    expect(status).to_have_text(re.compile(r"· [1-9][\d,]* selected"))
+    return int(re.search(r"· ([\d,]+) selected", status.inner_text()).group(1).replace(",", ""))
+
 
 # Runs in the page: everything an HTML injection inside a widget would leave behind.
 INJECTION_REPORT = """() => {

@@ -5,13 +5,12 @@ view, because the view sets the traits itself and Python computes from them."""
 
 from __future__ import annotations
 
-import math
 import re
 import sys
 import textwrap
 
 import pytest
-from ewbrowser import Server, expect, free_port, server_env
+from ewbrowser import Server, expect, free_port, lasso_middle, server_env
 
 APP = textwrap.dedent(
     """
@@ -181,21 +180,6 @@ def test_a_lasso_returns_indices_to_python(app_page):
     view = page.locator(".ew-root.ew-cluster").first
     status = view.locator(".ew-status-text")
     expect(status).to_have_text(re.compile(r"^2,000 points · 0 selected"))
-    canvas = view.locator("canvas.ew-canvas")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    assert box and box["width"] > 200, box
-    # Shift-drag a lasso around the middle of the map, where PCA puts most points.
-    cx, cy, r = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, box["height"] * 0.3
-    ring = [(cx + r * math.cos(2 * math.pi * i / 16), cy + r * math.sin(2 * math.pi * i / 16)) for i in range(16)]
-    page.mouse.move(*ring[0])
-    page.keyboard.down("Shift")
-    page.mouse.down()
-    for point in ring[1:] + ring[:2]:
-        page.mouse.move(*point)
-    page.mouse.up()
-    page.keyboard.up("Shift")
-    expect(status).to_have_text(re.compile(r"· [1-9][\d,]* selected"))
-    count = int(re.search(r"· ([\d,]+) selected", status.inner_text()).group(1).replace(",", ""))
+    count = lasso_middle(page, view)
     # The cell that reads cluster.widget.selected ran again with the same rows.
     expect(text_of(page, rf"selected rows: {count}, first \[\d+\]")).to_be_visible()

@@ -86,7 +86,7 @@ TIMED = {
 # The widget's binary buffers as the kernel holds them, and the number of points it was given.
 INFO = {
     "ours": (
-        "cv.wait()\nprint(json.dumps({'buffer_bytes': len(cv._xy) + len(cv._values) + len(cv._highlight), "
+        "cv.wait()\nprint(json.dumps({'buffer_bytes': cv._xy.nbytes + cv._values.nbytes + cv._highlight.nbytes, "
         "'points': cv._n}))"
     ),
     "jupyter-scatter": (

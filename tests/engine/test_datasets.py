@@ -125,9 +125,11 @@ def topic_set(minilm):
     return frame, docs
 
 
-def test_encoding_the_topics_takes_well_under_a_minute(topic_set):
-    _, docs = topic_set
-    assert docs.encode_seconds < 60, f"encoding took {docs.encode_seconds:.0f} s"
+def test_the_topics_encode_to_one_finite_vector_per_text(topic_set):
+    # How long it takes is a benchmark's business (benchmarks/encode.py), not a test's: the machine is shared.
+    frame, docs = topic_set
+    assert docs.vectors.shape == (len(frame), 384) and np.isfinite(docs.vectors).all()
+    assert len(docs) == len(frame) and docs.encode_seconds > 0
 
 
 def test_kmeans_recovers_the_topics_and_keywords_name_them(topic_set):

@@ -11,6 +11,12 @@ On CPUs with bfloat16 dot-product instructions, big cosine batches are *screened
 vectors is within ``BF16_ERROR`` of the true score, so every group whose screened maximum is within
 twice that of the k-th best screened group maximum is rescored: the answer is the float32 answer.
 
+The same screen serves reduced-precision storage (float16 or bfloat16 working copies): the scan runs
+over the reduced copy and the candidates are rescored in float32 from the original rows, normalised
+as they are gathered (``LinearScorer(normalise=True)``), so the answer stays exact. Without a float32
+source to rescore from, the scores are the reduced copy's and the answer is approximate; the
+EmbeddingSet says so on its results.
+
 Memory bound: one score buffer of at most ``BLOCK_ELEMENTS`` values (32 MB), at most
 ``MAXIMA_ELEMENTS`` group maxima (64 MB), the rescored candidates (at most ``RESCORE_ELEMENTS``
 values), and for screening a bfloat16 copy of the unit vectors (half their float32 size).
@@ -24,7 +30,7 @@ from pathlib import Path
 
 import torch
 
-from ._checks import check_k
+from ._checks import check_k, normalise_rows
 
 BLOCK_ELEMENTS = 1 << 23
 MAXIMA_ELEMENTS = 1 << 24
@@ -32,6 +38,7 @@ RESCORE_ELEMENTS = 1 << 23
 MIN_CHUNK = 8192
 # |bf16(q)·bf16(v) - q·v| for unit q, v: input rounding (2u + u², u = 2^-8), the bf16 rounding of a
 # result below 2 (2^-8), and float32 accumulation over a few hundred terms, with room to spare.
+# float16 rounds finer (u = 2^-11), so the same bound covers a float16 screen.
 BF16_ERROR = 0.0125
 SCREEN_MIN_WORK = 1 << 24  # rows × dims × queries below which the float32 scan is as fast
 
@@ -74,6 +81,11 @@ class Scorer:
     def n_rows(self) -> int:
         return self.matrix.shape[0]
 
+    @property
+    def device(self) -> torch.device:
+        """Where the chunk scores are computed."""
+        return self.matrix.device
+
     def pick(self, which: slice | torch.Tensor) -> Scorer:
         """The same scorer for some of its queries (a slice or an index tensor)."""
         raise NotImplementedError
@@ -109,14 +121,17 @@ class LinearScorer(Scorer):
 
     For Euclidean search the chunks rank by ``q·v - |v|²/2``, which orders rows exactly as
     the distance does, and the candidates are then rescored by the distance itself.
-    With ``screen`` (a bfloat16 copy of a unit-row matrix, and unit queries) the chunks are
-    scored in bfloat16 and only the rescoring uses ``matrix``.
+    With ``screen`` (a bfloat16 or float16 copy of a unit-row matrix, and unit queries) the chunks are
+    scored in that precision and only the rescoring uses ``matrix``. With ``normalise`` the rescored
+    rows of ``matrix`` are divided by their length first, so ``matrix`` may be the original rows
+    (on the CPU, memory-mapped) rather than a normalised copy.
     """
 
     matrix: torch.Tensor  # (n, d)
     queries: torch.Tensor  # (b, d)
     half_sq_norms: torch.Tensor | None = None  # (n,), only for euclidean
-    screen: torch.Tensor | None = None  # (n, d) bfloat16, only for unit rows and queries
+    screen: torch.Tensor | None = None  # (n, d) bfloat16 or float16, only for unit rows and queries
+    normalise: bool = False
     _queries_t: torch.Tensor | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -124,8 +139,12 @@ class LinearScorer(Scorer):
         self.dtype = self.matrix.dtype if self.screen is None else self.screen.dtype
         self.margin = 0.0 if self.screen is None else 2 * BF16_ERROR
 
+    @property
+    def device(self) -> torch.device:
+        return self.queries.device
+
     def pick(self, which: slice | torch.Tensor) -> LinearScorer:
-        return LinearScorer(self.matrix, self.queries[which], self.half_sq_norms, self.screen)
+        return LinearScorer(self.matrix, self.queries[which], self.half_sq_norms, self.screen, self.normalise)
 
     def block(self, start: int, stop: int, out: torch.Tensor) -> None:
         source = self.matrix if self.screen is None else self.screen
@@ -137,7 +156,12 @@ class LinearScorer(Scorer):
             target.sub_(self.half_sq_norms[start:stop, None])
 
     def score_groups(self, groups: torch.Tensor, size: int) -> torch.Tensor:
-        gathered = gather_groups(self.matrix, groups, size)  # (b, r, d)
+        if self.matrix.device != groups.device:  # the original rows stay on the CPU
+            gathered = gather_groups(self.matrix, groups.cpu(), size).to(groups.device)
+        else:
+            gathered = gather_groups(self.matrix, groups, size)  # (b, r, d)
+        if self.normalise:
+            gathered = normalise_rows(gathered)
         if self.half_sq_norms is not None:
             return -(gathered - self.queries[:, None, :]).norm(dim=-1)
         return batched_dot(gathered, self.queries.to(gathered.dtype))
@@ -180,7 +204,7 @@ def _top_k_batch(
     scorer: Scorer, k: int, chunk: int, group: int, exclude: torch.Tensor | None
 ) -> tuple[torch.Tensor, torch.Tensor]:
     n, b = scorer.n_rows, scorer.n_queries
-    device = scorer.matrix.device
+    device = scorer.device
     buffer = torch.empty(chunk, b, device=device, dtype=scorer.dtype)
     query_ids = torch.arange(b, device=device)
     group_max = []

@@ -552,13 +552,17 @@ class EmbeddingSet:
         return scores.cpu().numpy(), rows.cpu().numpy()
 
     def _cosine_scorer(self, n: int, queries: torch.Tensor, screen: bool | None) -> LinearScorer:
+        release = self._release_vectors if _store.is_memory_mapped(self.vectors) else None
         if self.dtype != torch.float32:  # scan the reduced copy, rescore from the float32 vectors
-            return LinearScorer(self.original[:n], queries, screen=self.unit[:n], normalise=True)
+            return LinearScorer(self.original[:n], queries, screen=self.unit[:n], normalise=True, release=release)
         screen_copy = self.screen_matrix(n, len(queries), screen)
         if screen_copy is None or "unit" in self._derived:
             return LinearScorer(self.unit[:n], queries, screen=screen_copy)
         # Only the screen exists: rescore from the vectors rather than build a float32 unit copy.
-        return LinearScorer(self.original[:n], queries, screen=screen_copy, normalise=True)
+        return LinearScorer(self.original[:n], queries, screen=screen_copy, normalise=True, release=release)
+
+    def _release_vectors(self) -> None:
+        _store.release_pages(self.vectors, 0, len(self))
 
     def _half_sq_norms(self) -> torch.Tensor:
         """Half of each raw row's squared length, for Euclidean search."""

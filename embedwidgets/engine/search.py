@@ -25,6 +25,7 @@ values), and for screening a bfloat16 copy of the unit vectors (half their float
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,7 +125,9 @@ class LinearScorer(Scorer):
     With ``screen`` (a bfloat16 or float16 copy of a unit-row matrix, and unit queries) the chunks are
     scored in that precision and only the rescoring uses ``matrix``. With ``normalise`` the rescored
     rows of ``matrix`` are divided by their length first, so ``matrix`` may be the original rows
-    (on the CPU, memory-mapped) rather than a normalised copy.
+    (on the CPU, memory-mapped) rather than a normalised copy. ``release``, when given, is called after
+    each gather from ``matrix`` (to hand a memory-mapped file's pages back, so rescoring many
+    candidates never leaves the whole file resident).
     """
 
     matrix: torch.Tensor  # (n, d)
@@ -132,6 +135,7 @@ class LinearScorer(Scorer):
     half_sq_norms: torch.Tensor | None = None  # (n,), only for euclidean
     screen: torch.Tensor | None = None  # (n, d) bfloat16 or float16, only for unit rows and queries
     normalise: bool = False
+    release: Callable[[], None] | None = None
     _queries_t: torch.Tensor | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -144,7 +148,9 @@ class LinearScorer(Scorer):
         return self.queries.device
 
     def pick(self, which: slice | torch.Tensor) -> LinearScorer:
-        return LinearScorer(self.matrix, self.queries[which], self.half_sq_norms, self.screen, self.normalise)
+        return LinearScorer(
+            self.matrix, self.queries[which], self.half_sq_norms, self.screen, self.normalise, self.release
+        )
 
     def block(self, start: int, stop: int, out: torch.Tensor) -> None:
         source = self.matrix if self.screen is None else self.screen
@@ -160,6 +166,8 @@ class LinearScorer(Scorer):
             gathered = gather_groups(self.matrix, groups.cpu(), size).to(groups.device)
         else:
             gathered = gather_groups(self.matrix, groups, size)  # (b, r, d)
+        if self.release is not None:
+            self.release()
         if self.normalise:
             gathered = normalise_rows(gathered)
         if self.half_sq_norms is not None:
@@ -246,20 +254,37 @@ def _mask_excluded(buffer: torch.Tensor, exclude: torch.Tensor, start: int, stop
 def _rescore_groups(
     scorer: Scorer, groups: torch.Tensor, group: int, k: int, exclude: torch.Tensor | None
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Exact top k among the rows of the given groups ((b, width) group ids per query)."""
-    rows = (groups[:, :, None] * group + torch.arange(group, device=groups.device)).reshape(groups.shape[0], -1)
+    """Exact top k among the rows of the given groups ((b, width) group ids per query).
+
+    At most ``RESCORE_ELEMENTS`` values are gathered at once: queries in steps, and when one query has
+    more candidates than that (a wide screen margin on data without clear neighbours), its groups in
+    slices, keeping a running top k.
+    """
     n, b = scorer.n_rows, scorer.n_queries
-    per_step = max(1, RESCORE_ELEMENTS // (rows.shape[1] * scorer.matrix.shape[1]))
+    dim = scorer.matrix.shape[1]
+    columns = max(1, min(groups.shape[1], RESCORE_ELEMENTS // (group * dim)))
+    per_step = max(1, RESCORE_ELEMENTS // (columns * group * dim))
+    offsets = torch.arange(group, device=groups.device)
     scores, indices = [], []
     for q0 in range(0, b, per_step):
         q1 = min(b, q0 + per_step)
-        candidate = rows[q0:q1]
-        invalid = candidate >= n
-        candidate = candidate.clamp(max=n - 1)
-        exact = scorer.pick(slice(q0, q1)).score_groups(groups[q0:q1], group).float()
-        if exclude is not None:
-            invalid |= (candidate[:, :, None] == exclude[q0:q1, None, :]).any(-1)
-        best, where = exact.masked_fill(invalid, float("-inf")).topk(k, dim=1)
+        picked = scorer.pick(slice(q0, q1))
+        best: torch.Tensor | None = None
+        best_rows: torch.Tensor | None = None
+        for c0 in range(0, groups.shape[1], columns):
+            part = groups[q0:q1, c0 : c0 + columns]
+            candidate = (part[:, :, None] * group + offsets).reshape(part.shape[0], -1)
+            invalid = candidate >= n
+            candidate = candidate.clamp(max=n - 1)
+            exact = picked.score_groups(part, group).float()
+            if exclude is not None:
+                invalid |= (candidate[:, :, None] == exclude[q0:q1, None, :]).any(-1)
+            exact = exact.masked_fill(invalid, float("-inf"))
+            if best is not None and best_rows is not None:
+                exact, candidate = torch.cat([best, exact], 1), torch.cat([best_rows, candidate], 1)
+            best, where = exact.topk(min(k, exact.shape[1]), dim=1)
+            best_rows = candidate.gather(1, where)
+        assert best is not None and best_rows is not None
         scores.append(best)
-        indices.append(candidate.gather(1, where))
+        indices.append(best_rows)
     return torch.cat(scores), torch.cat(indices)

@@ -37,6 +37,7 @@ BLOCK_ELEMENTS = 1 << 23
 MAXIMA_ELEMENTS = 1 << 24
 RESCORE_ELEMENTS = 1 << 23
 MIN_CHUNK = 8192
+MAPPED_GATHER_ROWS = 1024  # rows gathered at a time from a memory-mapped source (see LinearScorer.release)
 # |bf16(q)·bf16(v) - q·v| for unit q, v: input rounding (2u + u², u = 2^-8), the bf16 rounding of a
 # result below 2 (2^-8), and float32 accumulation over a few hundred terms, with room to spare.
 # float16 rounds finer (u = 2^-11), so the same bound covers a float16 screen.
@@ -162,6 +163,16 @@ class LinearScorer(Scorer):
             target.sub_(self.half_sq_norms[start:stop, None])
 
     def score_groups(self, groups: torch.Tensor, size: int) -> torch.Tensor:
+        if self.release is not None:
+            # Each row read from a mapped file maps the pages around it too (the kernel's fault-around),
+            # so a mapped source is gathered a few rows at a time and its pages released after each.
+            step = max(1, MAPPED_GATHER_ROWS // (size * max(1, groups.shape[0])))
+            if groups.shape[1] > step:
+                parts = [self._score_groups(groups[:, c : c + step], size) for c in range(0, groups.shape[1], step)]
+                return torch.cat(parts, 1)
+        return self._score_groups(groups, size)
+
+    def _score_groups(self, groups: torch.Tensor, size: int) -> torch.Tensor:
         if self.matrix.device != groups.device:  # the original rows stay on the CPU
             gathered = gather_groups(self.matrix, groups.cpu(), size).to(groups.device)
         else:

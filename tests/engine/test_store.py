@@ -184,3 +184,20 @@ def test_memory_reports_each_part():
     assert after.loc["search copies", "bytes"] >= 3 * 3 * 4
     assert after.loc["caches", "bytes"] >= 3 * 2 * 4
     assert list(after.columns) == ["bytes", "mb", "where"]
+
+
+@pytest.mark.parametrize("storage", ["float32", "bfloat16"])
+def test_searching_a_mapped_file_in_small_gathers_gives_the_in_memory_answer(tmp_path, monkeypatch, storage):
+    from embedwidgets.engine import search
+
+    monkeypatch.setattr(search, "MAPPED_GATHER_ROWS", 16)
+    monkeypatch.setattr(search, "RESCORE_ELEMENTS", 1 << 12)
+    vectors = random_vectors(6000, 24, seed=7)
+    np.save(tmp_path / "v.npy", vectors)
+    labels = [str(i) for i in range(len(vectors))]
+    mapped = EmbeddingSet(labels, np.load(tmp_path / "v.npy", mmap_mode="r"), device="cpu", storage=storage)
+    queries = np.random.default_rng(8).normal(size=(40, 24)).astype(np.float32)
+    scores, rows = mapped.search(queries, 10, screen=True)
+    want_scores, want_rows = EmbeddingSet(labels, vectors, device="cpu").search(queries, 10, screen=False)
+    np.testing.assert_array_equal(rows, want_rows)
+    np.testing.assert_allclose(scores, want_scores, atol=1e-6)

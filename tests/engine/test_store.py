@@ -201,3 +201,15 @@ def test_searching_a_mapped_file_in_small_gathers_gives_the_in_memory_answer(tmp
     want_scores, want_rows = EmbeddingSet(labels, vectors, device="cpu").search(queries, 10, screen=False)
     np.testing.assert_array_equal(rows, want_rows)
     np.testing.assert_allclose(scores, want_scores, atol=1e-6)
+
+
+def test_without_lance_the_engine_imports_and_lance_calls_say_what_to_install(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "lance", None)  # import lance now fails
+    es = EmbeddingSet(["a"], [[1.0, 0.0]])
+    with pytest.raises(ImportError, match=r"pip install embedwidgets\[scale\]"):
+        es.save(tmp_path / "a.lance")
+    with pytest.raises(ImportError, match=r"pip install embedwidgets\[scale\]"):
+        EmbeddingSet.from_lance(tmp_path)
+    assert list(tmp_path.iterdir()) == []

@@ -37,7 +37,7 @@ BLOCK_ELEMENTS = 1 << 23
 MAXIMA_ELEMENTS = 1 << 24
 RESCORE_ELEMENTS = 1 << 23
 MIN_CHUNK = 8192
-MAPPED_GATHER_ROWS = 1024  # rows gathered at a time from a memory-mapped source (see LinearScorer.release)
+MAPPED_GATHER_ROWS = 4096  # rows gathered at a time from a memory-mapped source (see LinearScorer.release)
 # |bf16(q)·bf16(v) - q·v| for unit q, v: input rounding (2u + u², u = 2^-8), the bf16 rounding of a
 # result below 2 (2^-8), and float32 accumulation over a few hundred terms, with room to spare.
 # float16 rounds finer (u = 2^-11), so the same bound covers a float16 screen.

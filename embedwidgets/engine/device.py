@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-_DTYPES = {"float32": torch.float32, "float16": torch.float16}
+_DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
 
 
 def pick_device(device: str | torch.device | None = None) -> torch.device:
@@ -34,18 +34,20 @@ def pick_device(device: str | torch.device | None = None) -> torch.device:
 
 
 def storage_dtype(dtype: str | torch.dtype | None, device: torch.device) -> torch.dtype:
-    """The dtype of the normalised search copy: float32, or float16 on a GPU to halve memory."""
+    """The dtype of the normalised working copy: float32 (the default), or float16 / bfloat16 to halve it.
+
+    Reduced storage works on the CPU too: cosine search scans the reduced copy and rescores its
+    candidates in float32 from the original vectors, so the neighbours stay exact.
+
+    >>> storage_dtype("bfloat16", torch.device("cpu"))
+    torch.bfloat16
+    """
     if dtype is None:
         return torch.float32
     if isinstance(dtype, str):
         if dtype not in _DTYPES:
-            raise ValueError(f"dtype={dtype!r} is not supported; use 'float32' or 'float16'.")
-        dtype = _DTYPES[dtype]
-    if dtype not in (torch.float32, torch.float16):
-        raise ValueError(f"dtype={dtype} is not supported; use torch.float32 or torch.float16.")
-    if dtype == torch.float16 and device.type == "cpu":
-        raise ValueError(
-            "float16 storage is for GPUs: on the CPU it is slower and less exact. "
-            "Use dtype='float32' (the default) on the CPU."
-        )
+            raise ValueError(f"storage={dtype!r} is not supported; use one of {sorted(_DTYPES)}.")
+        return _DTYPES[dtype]
+    if dtype not in _DTYPES.values():
+        raise ValueError(f"storage={dtype} is not supported; use torch.float32, torch.float16 or torch.bfloat16.")
     return dtype

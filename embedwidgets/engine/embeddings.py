@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import warnings
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
@@ -14,12 +16,14 @@ from . import cluster as _cluster
 from . import project as _project
 from . import search
 from . import similarity as _similarity
+from . import store as _store
 from ._checks import check_k, normalise_rows
 from .analogy import AnalogyReport, SimilarityReport
 from .device import pick_device, storage_dtype
 from .encoders import Encoder, check_texts
 from .errors import UnknownTokenError
 from .labels import LabelIndex, clean_labels, resolve_duplicates
+from .search import LinearScorer
 
 Query = Any  # a label, a text, a vector, or a list of these
 T = TypeVar("T")
@@ -35,9 +39,18 @@ class EmbeddingSet:
     the label index) is kept in one cache that ``invalidate()`` empties. Assigning ``vectors`` empties
     it too; after changing the vectors in place, call ``invalidate()``.
 
-    Memory: the raw float32 vectors, one normalised copy (float32, or float16 on a GPU with
-    ``dtype="float16"``), and during a search one 32 MB score buffer plus rows/64 floats per query
-    in flight. No n×n matrix is ever built.
+    Vectors may be memory-mapped (``np.load(path, mmap_mode="r")``): a float32 C-ordered array is used
+    as it is, never copied, and the pages a pass over it reads are handed back to the kernel.
+
+    Memory: the raw float32 vectors (in RAM or mapped), one normalised working copy in the ``storage``
+    dtype (float32, or float16 / bfloat16 for half the size), and during a search one 32 MB score
+    buffer plus rows/64 floats per query in flight. On CPUs fast at bfloat16 a float32 set screens big
+    scans with a bfloat16 copy instead, built straight from the vectors, and rescores from them, so a
+    search alone needs half the matrix. No n×n matrix is ever built. ``memory()`` reports the parts.
+
+    Exactness: neighbours over reduced storage are rescored in float32 from the vectors, so they are
+    exact. Results that are not (dot or Euclidean search over float16 storage on a GPU) carry
+    ``frame.attrs["exact"] = False``; every result frame has that attribute.
 
     >>> words = EmbeddingSet(["cat", "dog", "car"], [[1, 0], [0.9, 0.1], [0, 1]])
     >>> words.neighbors("cat", k=1).label.tolist()
@@ -54,6 +67,7 @@ class EmbeddingSet:
         encoder: Encoder | None = None,
         device: str | torch.device | None = None,
         dtype: str | torch.dtype | None = None,
+        storage: str | torch.dtype | None = None,
         duplicates: str = "error",
     ) -> None:
         labels = clean_labels(labels)
@@ -73,7 +87,13 @@ class EmbeddingSet:
         self.encoder = encoder
         self.metadata = table
         self.device = pick_device(device)
-        self.dtype = storage_dtype(dtype, self.device)
+        if (
+            dtype is not None
+            and storage is not None
+            and storage_dtype(dtype, self.device) != storage_dtype(storage, self.device)
+        ):
+            raise ValueError("pass storage= or its older name dtype=, not both with different values.")
+        self.dtype = storage_dtype(storage if storage is not None else dtype, self.device)
         self._labels = labels
         self._vectors = matrix
         self._derived: dict[str, dict[Hashable, Any]] = {}
@@ -137,6 +157,70 @@ class EmbeddingSet:
         vectors = encoder.encode(texts, batch_size=batch_size, progress=progress)
         options.setdefault("name", getattr(encoder, "name", "texts"))
         return cls(texts, vectors, metadata, encoder=encoder, **options)
+
+    @classmethod
+    def from_parquet(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        vector_column: str,
+        label_column: str | None = None,
+        text_column: str | None = None,
+        metadata_columns: Sequence[str] | None = None,
+        **options: Any,
+    ) -> EmbeddingSet:
+        """From a Parquet file or a folder of them, through Arrow: ``vector_column`` holds fixed-size or
+        variable lists of numbers, streamed into one float32 array (no second copy). Labels come from
+        ``label_column``, else ``text_column``, else the row numbers; ``metadata_columns`` defaults to
+        every other column. ``options`` go to the constructor (``storage=``, ``device=``, ...).
+
+        >>> docs = EmbeddingSet.from_parquet("corpus/", vector_column="embedding", text_column="text")  # doctest: +SKIP
+        """
+        return _store.from_parquet(
+            cls,
+            path,
+            vector_column=vector_column,
+            label_column=label_column,
+            text_column=text_column,
+            metadata_columns=metadata_columns,
+            **options,
+        )
+
+    @classmethod
+    def from_lance(
+        cls,
+        uri: str | os.PathLike[str],
+        *,
+        vector_column: str | None = None,
+        label_column: str | None = None,
+        text_column: str | None = None,
+        metadata_columns: Sequence[str] | None = None,
+        **options: Any,
+    ) -> EmbeddingSet:
+        """From a Lance dataset (``pip install embedwidgets[scale]``), like ``from_parquet``. A dataset
+        written by ``save()`` needs no column names and brings back its projections and clusters.
+
+        >>> docs = EmbeddingSet.from_lance("docs.lance")  # doctest: +SKIP
+        """
+        return _store.from_lance(
+            cls,
+            uri,
+            vector_column=vector_column,
+            label_column=label_column,
+            text_column=text_column,
+            metadata_columns=metadata_columns,
+            **options,
+        )
+
+    def save(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> os.PathLike[str]:
+        """Write the set as one Lance dataset: labels, vectors (float32), metadata columns, and the cached
+        projections and clusters, which ``from_lance`` puts back into the cache. Other derived data
+        (search copies, label index, analogy tables) is rebuilt when needed. The dataset is written
+        beside ``path`` and moved into place, so a failed save leaves nothing behind.
+
+        >>> words.save("words.lance")  # doctest: +SKIP
+        """
+        return _store.save(self, path, overwrite=overwrite)
 
     # ---- container protocol -------------------------------------------------------------------
 
@@ -205,6 +289,16 @@ class EmbeddingSet:
                 store.pop(old, None)
         store[key] = value
         return value
+
+    def cached_items(self, kind: str) -> list[tuple[Hashable, Any]]:
+        """The ``(key, value)`` pairs of one kind of derived data built so far, oldest first.
+
+        >>> es = EmbeddingSet(["a", "b"], [[1, 0], [0, 2]])
+        >>> _ = es.project("pca", 1)
+        >>> [key[0] for key, _ in es.cached_items("projection")]
+        ['pca']
+        """
+        return list(self._derived.get(kind, {}).items())
 
     def invalidate(self) -> None:
         """Drop everything derived from the labels and vectors: the normalised and search copies,
@@ -282,7 +376,7 @@ class EmbeddingSet:
             name=name or self.name,
             encoder=self.encoder,
             device=self.device,
-            dtype=self.dtype,
+            storage=self.dtype,
         )
 
     # ---- tensors on the device ----------------------------------------------------------------
@@ -293,24 +387,81 @@ class EmbeddingSet:
         return self.cached("unit", None, self._build_unit)
 
     def _build_unit(self) -> torch.Tensor:
-        raw = torch.from_numpy(self.vectors).to(self.device)
+        return self._normalised_copy(self.dtype)
+
+    def _normalised_copy(self, dtype: torch.dtype) -> torch.Tensor:
+        """The unit rows in ``dtype`` on the device, built a block at a time so no second full-size
+        float32 copy exists; a memory-mapped original's pages are released after each block."""
         # Padded with zero rows to whole groups of 64, so search can copy candidate groups as blocks.
-        padded = torch.zeros(-(-len(self) // 64) * 64, self.dim, device=self.device, dtype=self.dtype)
-        padded[: len(self)] = normalise_rows(raw)
+        padded = torch.zeros(-(-len(self) // 64) * 64, self.dim, device=self.device, dtype=dtype)
+        original, step = self.original, max(1, BLOCK_ELEMENTS // self.dim)
+        for start in range(0, len(self), step):
+            stop = min(len(self), start + step)
+            padded[start:stop] = normalise_rows(original[start:stop].to(self.device))
+            _store.release_pages(self.vectors, start, stop)
         return padded[: len(self)]
 
+    @property
+    def original(self) -> torch.Tensor:
+        """The raw float32 vectors as a CPU tensor sharing their memory (a mapped file stays mapped)."""
+
+        def build() -> torch.Tensor:
+            with warnings.catch_warnings():  # a read-only mapping: torch warns, and nothing here writes to it
+                warnings.simplefilter("ignore", UserWarning)
+                return torch.from_numpy(self.vectors)
+
+        return self.cached("original", None, build)
+
     def screen_matrix(self, n_rows: int, n_queries: int, screen: bool | None = None) -> torch.Tensor | None:
-        """The bfloat16 copy of the unit vectors when a search should be screened with it, else None."""
+        """The bfloat16 copy of the unit vectors when a float32 search should be screened with it, else None."""
         if screen is None:
             screen = self.dtype == torch.float32 and search.should_screen(self.device, n_rows, self.dim, n_queries)
-        if not screen:
+        if not screen or self.dtype != torch.float32:
             return None
-        return self.cached("screen", None, lambda: self.unit.to(torch.bfloat16))[:n_rows]
+
+        def build() -> torch.Tensor:
+            if "unit" in self._derived:
+                return self.unit.to(torch.bfloat16)
+            return self._normalised_copy(torch.bfloat16)
+
+        return self.cached("screen", None, build)[:n_rows]
 
     @property
     def raw(self) -> torch.Tensor:
-        """The raw vectors on the device (for dot and Euclidean search)."""
-        return self.cached("raw", None, lambda: torch.from_numpy(self.vectors).to(self.device, self.dtype))
+        """The raw vectors on the device (for dot and Euclidean search): on the CPU the vectors themselves,
+        on a GPU a copy in the storage dtype."""
+        if self.device.type == "cpu":
+            return self.original
+        return self.cached("raw", None, lambda: self.original.to(self.device, self.dtype))
+
+    def exact(self, metric: str = "cosine") -> bool:
+        """Whether ``search`` with ``metric`` gives the float32 answer (ties aside); see the class notes."""
+        return metric == "cosine" or self.device.type == "cpu" or self.dtype == torch.float32
+
+    def memory(self) -> pd.DataFrame:
+        """Bytes held, by part: ``part, bytes, mb, where``. Parts are the vectors (in RAM or a mapped file,
+        whose pages are only resident while read), the search copies, other cached data (projections,
+        clusters, label index arrays) and indexes (cache kinds whose name starts with "index").
+
+        >>> EmbeddingSet(["a", "b"], [[1.0, 0.0], [0.0, 1.0]]).memory().part.tolist()
+        ['vectors', 'search copies', 'caches', 'indexes']
+        """
+        mapped = _store.is_memory_mapped(self.vectors)
+        seen = {_data_address(self.vectors)}
+        totals = {"search copies": 0, "caches": 0, "indexes": 0}
+        for kind, entries in self._derived.items():
+            part = "search copies" if kind in SEARCH_COPIES else "indexes" if kind.startswith("index") else "caches"
+            for value in entries.values():
+                totals[part] += _nbytes(value, seen)
+        return _store.memory_frame(
+            [
+                ("vectors", int(self.vectors.nbytes), "memory-mapped file" if mapped else "RAM"),
+                *[
+                    (part, size, str(self.device) if part == "search copies" else "RAM")
+                    for part, size in totals.items()
+                ],
+            ]
+        )
 
     # ---- neighbours ---------------------------------------------------------------------------
 
@@ -337,6 +488,9 @@ class EmbeddingSet:
             exclude = torch.tensor([[r if r is not None else -1] for r in own_rows], device=self.device)
         scores, rows = self.search(vectors, k, metric=metric, exclude=exclude)
         frames = [self.result_frame(s, r) for s, r in zip(scores, rows)]
+        exact = self.exact(metric)
+        for frame in frames:
+            frame.attrs["exact"] = exact
         return frames[0] if single else frames
 
     def similarities(self, query: Query) -> np.ndarray:
@@ -385,11 +539,7 @@ class EmbeddingSet:
             )
         n = len(self) if restrict is None else max(1, min(restrict, len(self)))
         if metric == "cosine":
-            scorer = search.LinearScorer(
-                self.unit[:n],
-                normalise_rows(queries).to(self.dtype),
-                screen=self.screen_matrix(n, len(queries), screen),
-            )
+            scorer = self._cosine_scorer(n, normalise_rows(queries), screen)
         elif metric == "dot":
             scorer = search.LinearScorer(self.raw[:n], queries.to(self.dtype))
         else:
@@ -400,6 +550,19 @@ class EmbeddingSet:
             scores = -scores
         rows = rows.masked_fill(torch.isinf(scores), -1)
         return scores.cpu().numpy(), rows.cpu().numpy()
+
+    def _cosine_scorer(self, n: int, queries: torch.Tensor, screen: bool | None) -> LinearScorer:
+        release = self._release_vectors if _store.is_memory_mapped(self.vectors) else None
+        if self.dtype != torch.float32:  # scan the reduced copy, rescore from the float32 vectors
+            return LinearScorer(self.original[:n], queries, screen=self.unit[:n], normalise=True, release=release)
+        screen_copy = self.screen_matrix(n, len(queries), screen)
+        if screen_copy is None or "unit" in self._derived:
+            return LinearScorer(self.unit[:n], queries, screen=screen_copy)
+        # Only the screen exists: rescore from the vectors rather than build a float32 unit copy.
+        return LinearScorer(self.original[:n], queries, screen=screen_copy, normalise=True, release=release)
+
+    def _release_vectors(self) -> None:
+        _store.release_pages(self.vectors, 0, len(self))
 
     def _half_sq_norms(self) -> torch.Tensor:
         """Half of each raw row's squared length, for Euclidean search."""
@@ -614,8 +777,50 @@ def _as_matrix(vectors: Any) -> np.ndarray:
     return np.ascontiguousarray(matrix)
 
 
+SEARCH_COPIES = ("unit", "screen", "raw", "original", "half squared norms")
+BLOCK_ELEMENTS = 1 << 24  # values per block when a whole-matrix pass goes a block at a time
+
+
+def _data_address(value: Any) -> int:
+    if isinstance(value, torch.Tensor):
+        return value.untyped_storage().data_ptr()
+    return int(np.asarray(value).__array_interface__["data"][0])
+
+
+def _nbytes(value: Any, seen: set[int], depth: int = 0) -> int:
+    """Bytes of the arrays in a cached value, each buffer counted once (views of the vectors not at all)."""
+    if isinstance(value, torch.Tensor):
+        address = value.untyped_storage().data_ptr()
+        if address in seen:
+            return 0
+        seen.add(address)
+        return int(value.untyped_storage().nbytes())
+    if isinstance(value, np.ndarray):
+        root = value
+        while isinstance(root.base, np.ndarray):
+            root = root.base
+        address = _data_address(root)
+        if address in seen:
+            return 0
+        seen.add(address)
+        return int(root.nbytes)
+    if depth > 2:  # arrays inside cached objects, not whatever those objects point to
+        return 0
+    if isinstance(value, (list, tuple)):
+        return sum(_nbytes(v, seen, depth + 1) for v in value if isinstance(v, (np.ndarray, torch.Tensor)))
+    if isinstance(value, dict):
+        return sum(_nbytes(v, seen, depth + 1) for v in value.values())
+    return sum(_nbytes(v, seen, depth + 1) for v in getattr(value, "__dict__", {}).values())
+
+
 def _check_finite(matrix: np.ndarray) -> None:
-    bad = np.flatnonzero(~np.isfinite(matrix).all(axis=1))
+    step = max(1, BLOCK_ELEMENTS // max(1, matrix.shape[1]))
+    bad_blocks = []
+    for start in range(0, matrix.shape[0], step):
+        block = matrix[start : start + step]
+        bad_blocks.append(start + np.flatnonzero(~np.isfinite(block).all(axis=1)))
+        _store.release_pages(matrix, start, start + step)
+    bad = np.concatenate(bad_blocks) if bad_blocks else np.zeros(0, dtype=np.int64)
     if bad.size:
         shown = ", ".join(str(r) for r in bad[:10])
         more = f" and {bad.size - 10} more" if bad.size > 10 else ""

@@ -11,6 +11,12 @@ On CPUs with bfloat16 dot-product instructions, big cosine batches are *screened
 vectors is within ``BF16_ERROR`` of the true score, so every group whose screened maximum is within
 twice that of the k-th best screened group maximum is rescored: the answer is the float32 answer.
 
+The same screen serves reduced-precision storage (float16 or bfloat16 working copies): the scan runs
+over the reduced copy and the candidates are rescored in float32 from the original rows, normalised
+as they are gathered (``LinearScorer(normalise=True)``), so the answer stays exact. Without a float32
+source to rescore from, the scores are the reduced copy's and the answer is approximate; the
+EmbeddingSet says so on its results.
+
 Memory bound: one score buffer of at most ``BLOCK_ELEMENTS`` values (32 MB), at most
 ``MAXIMA_ELEMENTS`` group maxima (64 MB), the rescored candidates (at most ``RESCORE_ELEMENTS``
 values), and for screening a bfloat16 copy of the unit vectors (half their float32 size).
@@ -19,19 +25,22 @@ values), and for screening a bfloat16 copy of the unit vectors (half their float
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 
-from ._checks import check_k
+from ._checks import check_k, normalise_rows
 
 BLOCK_ELEMENTS = 1 << 23
 MAXIMA_ELEMENTS = 1 << 24
 RESCORE_ELEMENTS = 1 << 23
 MIN_CHUNK = 8192
+MAPPED_GATHER_ROWS = 4096  # rows gathered at a time from a memory-mapped source (see LinearScorer.release)
 # |bf16(q)·bf16(v) - q·v| for unit q, v: input rounding (2u + u², u = 2^-8), the bf16 rounding of a
 # result below 2 (2^-8), and float32 accumulation over a few hundred terms, with room to spare.
+# float16 rounds finer (u = 2^-11), so the same bound covers a float16 screen.
 BF16_ERROR = 0.0125
 SCREEN_MIN_WORK = 1 << 24  # rows × dims × queries below which the float32 scan is as fast
 
@@ -74,6 +83,11 @@ class Scorer:
     def n_rows(self) -> int:
         return self.matrix.shape[0]
 
+    @property
+    def device(self) -> torch.device:
+        """Where the chunk scores are computed."""
+        return self.matrix.device
+
     def pick(self, which: slice | torch.Tensor) -> Scorer:
         """The same scorer for some of its queries (a slice or an index tensor)."""
         raise NotImplementedError
@@ -109,14 +123,20 @@ class LinearScorer(Scorer):
 
     For Euclidean search the chunks rank by ``q·v - |v|²/2``, which orders rows exactly as
     the distance does, and the candidates are then rescored by the distance itself.
-    With ``screen`` (a bfloat16 copy of a unit-row matrix, and unit queries) the chunks are
-    scored in bfloat16 and only the rescoring uses ``matrix``.
+    With ``screen`` (a bfloat16 or float16 copy of a unit-row matrix, and unit queries) the chunks are
+    scored in that precision and only the rescoring uses ``matrix``. With ``normalise`` the rescored
+    rows of ``matrix`` are divided by their length first, so ``matrix`` may be the original rows
+    (on the CPU, memory-mapped) rather than a normalised copy. ``release``, when given, is called after
+    each gather from ``matrix`` (to hand a memory-mapped file's pages back, so rescoring many
+    candidates never leaves the whole file resident).
     """
 
     matrix: torch.Tensor  # (n, d)
     queries: torch.Tensor  # (b, d)
     half_sq_norms: torch.Tensor | None = None  # (n,), only for euclidean
-    screen: torch.Tensor | None = None  # (n, d) bfloat16, only for unit rows and queries
+    screen: torch.Tensor | None = None  # (n, d) bfloat16 or float16, only for unit rows and queries
+    normalise: bool = False
+    release: Callable[[], None] | None = None
     _queries_t: torch.Tensor | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -124,8 +144,14 @@ class LinearScorer(Scorer):
         self.dtype = self.matrix.dtype if self.screen is None else self.screen.dtype
         self.margin = 0.0 if self.screen is None else 2 * BF16_ERROR
 
+    @property
+    def device(self) -> torch.device:
+        return self.queries.device
+
     def pick(self, which: slice | torch.Tensor) -> LinearScorer:
-        return LinearScorer(self.matrix, self.queries[which], self.half_sq_norms, self.screen)
+        return LinearScorer(
+            self.matrix, self.queries[which], self.half_sq_norms, self.screen, self.normalise, self.release
+        )
 
     def block(self, start: int, stop: int, out: torch.Tensor) -> None:
         source = self.matrix if self.screen is None else self.screen
@@ -137,7 +163,24 @@ class LinearScorer(Scorer):
             target.sub_(self.half_sq_norms[start:stop, None])
 
     def score_groups(self, groups: torch.Tensor, size: int) -> torch.Tensor:
-        gathered = gather_groups(self.matrix, groups, size)  # (b, r, d)
+        if self.release is not None:
+            # Each row read from a mapped file maps the pages around it too (the kernel's fault-around),
+            # so a mapped source is gathered a few rows at a time and its pages released after each.
+            step = max(1, MAPPED_GATHER_ROWS // (size * max(1, groups.shape[0])))
+            if groups.shape[1] > step:
+                parts = [self._score_groups(groups[:, c : c + step], size) for c in range(0, groups.shape[1], step)]
+                return torch.cat(parts, 1)
+        return self._score_groups(groups, size)
+
+    def _score_groups(self, groups: torch.Tensor, size: int) -> torch.Tensor:
+        if self.matrix.device != groups.device:  # the original rows stay on the CPU
+            gathered = gather_groups(self.matrix, groups.cpu(), size).to(groups.device)
+        else:
+            gathered = gather_groups(self.matrix, groups, size)  # (b, r, d)
+        if self.release is not None:
+            self.release()
+        if self.normalise:
+            gathered = normalise_rows(gathered)
         if self.half_sq_norms is not None:
             return -(gathered - self.queries[:, None, :]).norm(dim=-1)
         return batched_dot(gathered, self.queries.to(gathered.dtype))
@@ -180,7 +223,7 @@ def _top_k_batch(
     scorer: Scorer, k: int, chunk: int, group: int, exclude: torch.Tensor | None
 ) -> tuple[torch.Tensor, torch.Tensor]:
     n, b = scorer.n_rows, scorer.n_queries
-    device = scorer.matrix.device
+    device = scorer.device
     buffer = torch.empty(chunk, b, device=device, dtype=scorer.dtype)
     query_ids = torch.arange(b, device=device)
     group_max = []
@@ -222,20 +265,37 @@ def _mask_excluded(buffer: torch.Tensor, exclude: torch.Tensor, start: int, stop
 def _rescore_groups(
     scorer: Scorer, groups: torch.Tensor, group: int, k: int, exclude: torch.Tensor | None
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Exact top k among the rows of the given groups ((b, width) group ids per query)."""
-    rows = (groups[:, :, None] * group + torch.arange(group, device=groups.device)).reshape(groups.shape[0], -1)
+    """Exact top k among the rows of the given groups ((b, width) group ids per query).
+
+    At most ``RESCORE_ELEMENTS`` values are gathered at once: queries in steps, and when one query has
+    more candidates than that (a wide screen margin on data without clear neighbours), its groups in
+    slices, keeping a running top k.
+    """
     n, b = scorer.n_rows, scorer.n_queries
-    per_step = max(1, RESCORE_ELEMENTS // (rows.shape[1] * scorer.matrix.shape[1]))
+    dim = scorer.matrix.shape[1]
+    columns = max(1, min(groups.shape[1], RESCORE_ELEMENTS // (group * dim)))
+    per_step = max(1, RESCORE_ELEMENTS // (columns * group * dim))
+    offsets = torch.arange(group, device=groups.device)
     scores, indices = [], []
     for q0 in range(0, b, per_step):
         q1 = min(b, q0 + per_step)
-        candidate = rows[q0:q1]
-        invalid = candidate >= n
-        candidate = candidate.clamp(max=n - 1)
-        exact = scorer.pick(slice(q0, q1)).score_groups(groups[q0:q1], group).float()
-        if exclude is not None:
-            invalid |= (candidate[:, :, None] == exclude[q0:q1, None, :]).any(-1)
-        best, where = exact.masked_fill(invalid, float("-inf")).topk(k, dim=1)
+        picked = scorer.pick(slice(q0, q1))
+        best: torch.Tensor | None = None
+        best_rows: torch.Tensor | None = None
+        for c0 in range(0, groups.shape[1], columns):
+            part = groups[q0:q1, c0 : c0 + columns]
+            candidate = (part[:, :, None] * group + offsets).reshape(part.shape[0], -1)
+            invalid = candidate >= n
+            candidate = candidate.clamp(max=n - 1)
+            exact = picked.score_groups(part, group).float()
+            if exclude is not None:
+                invalid |= (candidate[:, :, None] == exclude[q0:q1, None, :]).any(-1)
+            exact = exact.masked_fill(invalid, float("-inf"))
+            if best is not None and best_rows is not None:
+                exact, candidate = torch.cat([best, exact], 1), torch.cat([best_rows, candidate], 1)
+            best, where = exact.topk(min(k, exact.shape[1]), dim=1)
+            best_rows = candidate.gather(1, where)
+        assert best is not None and best_rows is not None
         scores.append(best)
-        indices.append(candidate.gather(1, where))
+        indices.append(best_rows)
     return torch.cat(scores), torch.cat(indices)

@@ -1,0 +1,347 @@
+"""Sets in and out of files: Parquet and Lance in, one Lance dataset out, memory-mapped arrays kept as they are.
+
+Vectors come in as at most one float32 working copy: Arrow batches are streamed into one preallocated
+array, never a whole Arrow table plus a numpy copy. A memory-mapped ``.npy`` (``np.load(path,
+mmap_mode="r")``) is used in place, and after a pass over it the pages that pass read are handed back
+to the kernel (``release_pages``), so scanning a mapped file does not leave it resident.
+
+Lance (``pylance``) is optional: ``pip install embedwidgets[scale]``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import mmap
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+if TYPE_CHECKING:
+    from .embeddings import EmbeddingSet
+
+LABEL_COLUMN = "label"
+VECTOR_COLUMN = "vector"
+# The derived data that save() writes and from_lance() puts back: projections and clusters.
+SAVED_KINDS = ("projection", "clusters")
+SCHEMA_KEY = b"embedwidgets"
+
+
+class StoreError(ValueError):
+    """A file or dataset that cannot become an EmbeddingSet; the message names the problem and the fix."""
+
+
+# ---- memory-mapped arrays --------------------------------------------------------------------------
+
+
+def _mapping(array: np.ndarray) -> tuple[mmap.mmap, int] | None:
+    """The read-only or shared file mapping behind ``array`` and the address where it starts, or None."""
+    base: Any = array
+    while isinstance(base, np.ndarray):
+        parent = base.base
+        if isinstance(parent, mmap.mmap):
+            if getattr(base, "mode", None) not in ("r", "r+"):
+                return None  # copy-on-write mappings may hold the caller's edits: never drop those pages
+            start = base.ctypes.data - int(getattr(base, "offset", 0)) % mmap.ALLOCATIONGRANULARITY
+            return parent, start
+        base = parent
+    return None
+
+
+def is_memory_mapped(array: np.ndarray) -> bool:
+    """Whether ``array`` reads straight from a file mapping (e.g. ``np.load(path, mmap_mode="r")``)."""
+    return _mapping(array) is not None
+
+
+def release_pages(array: np.ndarray, start: int, stop: int) -> None:
+    """Let the kernel drop rows ``start:stop`` of a memory-mapped array from this process's memory; they
+    are read back from the file when next touched. Does nothing for arrays in RAM."""
+    found = _mapping(array)
+    if found is None or not hasattr(mmap, "MADV_DONTNEED") or stop <= start:
+        return
+    mapping, mapped_at = found
+    row_bytes = array.strides[0]
+    first = array.ctypes.data + start * row_bytes - mapped_at
+    last = array.ctypes.data + stop * row_bytes - mapped_at
+    first -= first % mmap.PAGESIZE
+    last = min(len(mapping), -(-last // mmap.PAGESIZE) * mmap.PAGESIZE)
+    if last > first:
+        with contextlib.suppress(OSError, ValueError):  # only a memory saving; the data is right either way
+            mapping.madvise(mmap.MADV_DONTNEED, first, last - first)
+
+
+# ---- Arrow vectors -----------------------------------------------------------------------------------
+
+
+def _require_lance() -> Any:
+    try:
+        import lance
+    except ImportError:
+        raise ImportError(
+            "Lance datasets need the optional package pylance; install it with: pip install embedwidgets[scale]"
+        ) from None
+    return lance
+
+
+def _vector_width(kind: pa.DataType, column: str) -> int | None:
+    if pa.types.is_fixed_size_list(kind):
+        value_type, width = kind.value_type, kind.list_size
+    elif pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        value_type, width = kind.value_type, None
+    else:
+        raise StoreError(
+            f"column {column!r} holds {kind}, not vectors; pass vector_column= the column of "
+            f"fixed-size or variable lists of floats."
+        )
+    if not (pa.types.is_floating(value_type) or pa.types.is_integer(value_type)):
+        raise StoreError(f"column {column!r} holds lists of {value_type}, not numbers; pass a column of float lists.")
+    return width
+
+
+def _fill_vectors(batches: Any, n: int, column: str, width: int | None) -> np.ndarray:
+    """Stream record batches of one list column into a single (n, d) float32 array."""
+    out: np.ndarray | None = None
+    row = 0
+    for batch in batches:
+        values = batch.column(0)
+        if values.null_count:
+            first = row + int(np.flatnonzero(values.is_null().to_numpy(zero_copy_only=False))[0])
+            raise StoreError(f"column {column!r} has an empty (null) vector at row {first}; drop or fill those rows.")
+        if len(values) == 0:
+            continue
+        if width is None:  # variable lists: every row must have the first row's length
+            lengths = np.diff(values.offsets.to_numpy())
+            if out is None and row == 0:
+                width = int(lengths[0])
+            bad = np.flatnonzero(lengths != width)
+            if bad.size:
+                raise StoreError(
+                    f"column {column!r} has rows of different lengths: row {row + int(bad[0])} has "
+                    f"{int(lengths[bad[0]])} values but row 0 has {width}; every vector needs the same dimension."
+                )
+            flat = values.flatten()
+        else:
+            flat = values.flatten()
+        if out is None:
+            if not width:
+                raise StoreError(f"column {column!r} holds empty vectors; each needs at least one number.")
+            out = np.empty((n, width), dtype=np.float32)
+        block = flat.to_numpy(zero_copy_only=False).reshape(len(values), width)
+        out[row : row + len(values)] = block
+        row += len(values)
+    if out is None:
+        raise StoreError(f"column {column!r} has no rows; there is nothing to load.")
+    return out
+
+
+def _metadata_columns(
+    names: Sequence[str], used: Sequence[str | None], metadata_columns: Sequence[str] | None
+) -> list[str]:
+    if metadata_columns is not None:
+        return list(metadata_columns)
+    return [c for c in names if c not in used and not c.startswith("_ew_")]
+
+
+def _check_columns(wanted: Sequence[str | None], names: Sequence[str], where: str) -> None:
+    missing = [c for c in wanted if c is not None and c not in names]
+    if missing:
+        raise StoreError(
+            f"{where} has no column {missing[0]!r}" + (f" (nor {missing[1:]})" if len(missing) > 1 else "") + f"; "
+            f"its columns are {list(names)}. Pass the right name with vector_column= / label_column=."
+        )
+
+
+def _check_path(path: str | os.PathLike[str], what: str) -> Path:
+    found = Path(path).expanduser()
+    if not found.exists():
+        raise FileNotFoundError(f"{what} {str(found)!r} does not exist; check the path (a file or a folder).")
+    return found
+
+
+def _build(
+    cls: type[EmbeddingSet],
+    table: pa.Table,
+    vectors: np.ndarray,
+    label_column: str | None,
+    text_column: str | None,
+    meta: list[str],
+    options: dict[str, Any],
+) -> EmbeddingSet:
+    frame = table.select(meta).to_pandas() if meta else None
+    if label_column is not None:
+        labels: list[Any] = table.column(label_column).to_pylist()
+    elif text_column is not None:
+        labels = table.column(text_column).to_pylist()
+    else:
+        labels = [str(i) for i in range(len(vectors))]
+    if text_column is not None and label_column is not None and frame is not None and text_column not in frame:
+        frame[text_column] = table.column(text_column).to_pylist()
+    return cls(labels, vectors, frame, **options)
+
+
+# ---- readers -----------------------------------------------------------------------------------------
+
+
+def from_parquet(
+    cls: type[EmbeddingSet],
+    path: str | os.PathLike[str],
+    *,
+    vector_column: str,
+    label_column: str | None = None,
+    text_column: str | None = None,
+    metadata_columns: Sequence[str] | None = None,
+    **options: Any,
+) -> EmbeddingSet:
+    """See ``EmbeddingSet.from_parquet``."""
+    import pyarrow.dataset as pads
+
+    source = _check_path(path, "the Parquet file or folder")
+    dataset = pads.dataset(str(source), format="parquet")
+    names = dataset.schema.names
+    _check_columns([vector_column, label_column, text_column, *(metadata_columns or [])], names, str(source))
+    width = _vector_width(dataset.schema.field(vector_column).type, vector_column)
+    n = dataset.count_rows()
+    vectors = _fill_vectors(dataset.to_batches(columns=[vector_column]), n, vector_column, width)
+    meta = _metadata_columns(names, [vector_column, label_column], metadata_columns)
+    wanted = list(dict.fromkeys([c for c in [label_column, text_column, *meta] if c is not None]))
+    table = dataset.to_table(columns=wanted) if wanted else pa.table({})
+    options.setdefault("name", source.stem)
+    return _build(cls, table, vectors, label_column, text_column, meta, options)
+
+
+def from_lance(
+    cls: type[EmbeddingSet],
+    uri: str | os.PathLike[str],
+    *,
+    vector_column: str | None = None,
+    label_column: str | None = None,
+    text_column: str | None = None,
+    metadata_columns: Sequence[str] | None = None,
+    **options: Any,
+) -> EmbeddingSet:
+    """See ``EmbeddingSet.from_lance``."""
+    lance = _require_lance()
+    source = _check_path(uri, "the Lance dataset")
+    dataset = lance.dataset(str(source))
+    schema = dataset.schema
+    saved = json.loads(schema.metadata[SCHEMA_KEY]) if schema.metadata and SCHEMA_KEY in schema.metadata else None
+    if saved is not None:
+        vector_column = vector_column or saved["vector_column"]
+        label_column = label_column or saved["label_column"]
+        if metadata_columns is None:
+            metadata_columns = saved["metadata_columns"]
+        options.setdefault("name", saved.get("name"))
+    if vector_column is None:
+        raise StoreError(f"pass vector_column=: the dataset {str(source)!r} was not written by save().")
+    names = schema.names
+    _check_columns([vector_column, label_column, text_column, *(metadata_columns or [])], names, str(source))
+    width = _vector_width(schema.field(vector_column).type, vector_column)
+    batches = (b for b in dataset.to_batches(columns=[vector_column]))
+    vectors = _fill_vectors(batches, dataset.count_rows(), vector_column, width)
+    meta = _metadata_columns(names, [vector_column, label_column], metadata_columns)
+    wanted = list(dict.fromkeys([c for c in [label_column, text_column, *meta] if c is not None]))
+    table = dataset.to_table(columns=wanted) if wanted else pa.table({})
+    options.setdefault("name", source.stem)
+    es = _build(cls, table, vectors, label_column, text_column, meta, options)
+    for entry in (saved or {}).get("caches", []):
+        column = dataset.to_table(columns=[entry["column"]]).column(0)
+        values = _column_to_numpy(column, entry["dtype"])
+        es.cached(entry["kind"], _key_from_json(entry["key"]), _constant(values))
+    return es
+
+
+def _constant(value: np.ndarray) -> Callable[[], np.ndarray]:
+    return lambda: value
+
+
+def _column_to_numpy(column: pa.ChunkedArray, dtype: str) -> np.ndarray:
+    column = column.combine_chunks()
+    if pa.types.is_fixed_size_list(column.type):
+        width = column.type.list_size
+        return column.flatten().to_numpy(zero_copy_only=False).reshape(-1, width).astype(dtype, copy=False)
+    return column.to_numpy(zero_copy_only=False).astype(dtype, copy=False)
+
+
+def _key_to_json(key: Any) -> Any:
+    if isinstance(key, tuple):
+        return {"tuple": [_key_to_json(k) for k in key]}
+    if key is None or isinstance(key, (str, int, float, bool)):
+        return key
+    raise TypeError(f"cache key part {key!r} cannot be saved")
+
+
+def _key_from_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(_key_from_json(v) for v in value["tuple"])
+    return value
+
+
+# ---- writer ------------------------------------------------------------------------------------------
+
+
+def _vector_array(matrix: np.ndarray) -> pa.FixedSizeListArray:
+    flat = pa.array(np.ascontiguousarray(matrix).reshape(-1))
+    return pa.FixedSizeListArray.from_arrays(flat, matrix.shape[1])
+
+
+def save(es: EmbeddingSet, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+    """See ``EmbeddingSet.save``."""
+    lance = _require_lance()
+    target = Path(path).expanduser()
+    if target.exists() and not overwrite:
+        raise FileExistsError(f"{str(target)!r} already exists; pick another path or pass overwrite=True.")
+    clash = [c for c in es.metadata.columns if str(c) in (LABEL_COLUMN, VECTOR_COLUMN) or str(c).startswith("_ew_")]
+    if clash:
+        raise StoreError(
+            f"metadata columns {clash} clash with the columns save() writes ({LABEL_COLUMN!r}, {VECTOR_COLUMN!r}, "
+            f"'_ew_*'); rename them in es.metadata first."
+        )
+    columns: dict[str, Any] = {LABEL_COLUMN: pa.array(es.labels, pa.string())}
+    columns[VECTOR_COLUMN] = _vector_array(es.vectors)
+    meta = pa.Table.from_pandas(es.metadata, preserve_index=False) if len(es.metadata.columns) else None
+    if meta is not None:
+        for name in meta.column_names:
+            columns[name] = meta.column(name)
+    caches = []
+    for kind in SAVED_KINDS:
+        for i, (key, value) in enumerate(es.cached_items(kind)):
+            array = np.asarray(value)
+            if array.shape[:1] != (len(es),):
+                continue
+            column = f"_ew_{kind}_{i}"
+            columns[column] = _vector_array(array) if array.ndim == 2 else pa.array(array)
+            caches.append({"kind": kind, "key": _key_to_json(key), "column": column, "dtype": array.dtype.str})
+    description = {
+        "version": 1,
+        "name": es.name,
+        "label_column": LABEL_COLUMN,
+        "vector_column": VECTOR_COLUMN,
+        "metadata_columns": [] if meta is None else meta.column_names,
+        "caches": caches,
+    }
+    table = pa.table(columns).replace_schema_metadata({SCHEMA_KEY: json.dumps(description).encode()})
+    # Written beside the target and moved into place, so a failed write leaves nothing half-done.
+    scratch = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial")
+    try:
+        lance.write_dataset(table, str(scratch))
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(scratch, target)
+    finally:
+        if scratch.exists():
+            shutil.rmtree(scratch)
+    return target
+
+
+def memory_frame(parts: list[tuple[str, int, str]]) -> pd.DataFrame:
+    """``part, bytes, mb, where`` rows, largest part first within its kind."""
+    frame = pd.DataFrame(parts, columns=["part", "bytes", "where"])
+    frame["mb"] = (frame["bytes"] / 2**20).round(1)
+    return frame[["part", "bytes", "mb", "where"]]

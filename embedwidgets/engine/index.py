@@ -258,7 +258,8 @@ def _build_hnsw(embeddings: EmbeddingSet, params: dict[str, Any], progress: bool
 def _build_ivfpq(embeddings: EmbeddingSet, params: dict[str, Any], progress: bool) -> Index:
     faiss = require("faiss", "index", "ivfpq")
     n, dim = len(embeddings), embeddings.dim
-    nlist = int(params.pop("nlist", max(1, min(4096, int(4 * np.sqrt(n))))))
+    # About 4·√n lists, each with at least the 39 training points FAISS asks for.
+    nlist = int(params.pop("nlist", max(1, min(4096, int(4 * np.sqrt(n)), n // 39))))
     sub_vectors = int(params.pop("sub_vectors", _sub_vectors(dim)))
     nbits = int(params.pop("nbits", 8 if n >= 256 * 39 else 4))
     nprobe = int(params.pop("nprobe", max(1, nlist // 8)))
@@ -286,7 +287,7 @@ class _RefinedFaissIndex(FaissIndex):
 
 def _sub_vectors(dim: int) -> int:
     """PQ sub-vectors: about 8 dims each (finer than FAISS's usual 16..32, for recall), a divisor of dim."""
-    for size in (8, 4, 5, 6, 2, 1):
+    for size in (4, 5, 8, 6, 2, 1) if dim <= 64 else (8, 4, 5, 6, 2, 1):
         if dim % size == 0:
             return dim // size
     return dim

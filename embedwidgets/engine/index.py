@@ -226,7 +226,7 @@ def build(
 
 def _unit_batches(embeddings: EmbeddingSet, progress: bool, what: str):
     """The unit vectors as float32 numpy batches of ``ADD_BATCH`` rows, with a progress bar."""
-    from tqdm.auto import tqdm
+    from tqdm.auto import tqdm  # type: ignore[import-untyped]
 
     unit = embeddings.unit
     with tqdm(total=len(embeddings), desc=what, unit="rows", disable=not progress) as bar:
@@ -310,7 +310,7 @@ def fingerprint(embeddings: EmbeddingSet) -> str:
 
 def _open_or_build_lance(embeddings: EmbeddingSet, path: Path, params: dict[str, Any], progress: bool) -> Index:
     lancedb = require("lancedb", "scale", "lance")
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]
 
     n, dim = len(embeddings), embeddings.dim
     rebuild = bool(params.pop("rebuild", False))

@@ -115,7 +115,8 @@ class Index:
             return "exact"
         if self.recall is None:
             return "approximate (recall not measured)"
-        return f"approximate (recall@{self.recall_k} {self.recall:.2f})"
+        shown = np.floor(self.recall * 100) / 100  # rounded down, so 0.997 never reads as a perfect 1.00
+        return f"approximate (recall@{self.recall_k} {shown:.2f})"
 
     def describe(self) -> dict[str, Any]:
         """Kind, size, parameters and measured recall, as a dict."""

@@ -144,6 +144,12 @@ def test_lance_index_round_trips_on_disk(tmp_path):
     assert not rebuilt.params["reopened"]
 
 
+def test_the_note_never_rounds_recall_up_to_one(small):
+    built = small.build_index("hnsw", progress=False, recall_sample=0)
+    built.recall, built.recall_k = 0.997, 10
+    assert built.label == "approximate (recall@10 0.99)"
+
+
 def test_exact_index_is_the_scan(small):
     built = small.build_index("exact")
     assert built.exact and built.recall == 1.0 and built.label == "exact"

@@ -97,5 +97,5 @@ def test_an_index_answer_is_marked_approximate_with_its_recall(monkeypatch):
     built = words.build_index("hnsw", progress=False, recall_sample=200)
     monkeypatch.setattr(index_module, "AUTO_EXACT_ELEMENTS", 0)  # as if the set were big
     browser = ew.NeighborBrowser(words, query="w1", k=5)
-    assert browser._index_notes == [f"approximate (recall@10 {built.recall:.2f})"]
+    assert browser._index_notes == [built.label]
     assert browser.results.attrs["index"] == "hnsw"

@@ -406,7 +406,9 @@ class EmbeddingSet:
         candidates per result rescored exactly in float32) or ``"lance"`` (LanceDB IVF-PQ on disk in the folder
         ``path``; ``num_partitions``, ``num_sub_vectors``, ``nprobes``, ``refine_factor``; an index already at
         ``path`` built from these same vectors is reopened instead of rebuilt unless ``rebuild=True``).
-        FAISS comes with ``pip install embedwidgets[index]``, LanceDB with ``embedwidgets[scale]``.
+        With ``path=``, a FAISS index is written there by FAISS's own writer (a JSON note beside it records which
+        vectors it indexes) and read back instead of rebuilt when those vectors come again; ``rebuild=True``
+        forces a new build. FAISS comes with ``pip install embedwidgets[index]``, LanceDB with ``embedwidgets[scale]``.
 
         The recall (``index_recall(k=10, sample=recall_sample)``) is printed and kept on the index. The index
         is dropped with the rest of the derived data when the vectors change or ``invalidate()`` runs; an

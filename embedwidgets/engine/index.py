@@ -214,10 +214,11 @@ def build(
 ) -> Index:
     if kind == "exact":
         return ExactIndex(embeddings, {})
-    if kind == "hnsw":
-        return _build_hnsw(embeddings, params, progress)
-    if kind == "ivfpq":
-        return _build_ivfpq(embeddings, params, progress)
+    if kind in ("hnsw", "ivfpq"):
+        make = _build_hnsw if kind == "hnsw" else _build_ivfpq
+        if path is None:
+            return make(embeddings, params, progress)
+        return _open_or_build_faiss(embeddings, kind, Path(path), params, lambda: make(embeddings, params, progress))
     if kind == "lance":
         if path is None:
             raise ValueError("a 'lance' index lives on disk: pass path= (a folder for the LanceDB database).")
@@ -307,6 +308,34 @@ def fingerprint(embeddings: EmbeddingSet) -> str:
     digest = hashlib.sha256(f"{n}x{embeddings.dim}".encode())
     digest.update(np.ascontiguousarray(embeddings.vectors[rows], dtype=np.float32).tobytes())
     return digest.hexdigest()
+
+
+def _open_or_build_faiss(
+    embeddings: EmbeddingSet, kind: str, path: Path, params: dict[str, Any], make: Any
+) -> FaissIndex:
+    """A FAISS index kept in the file ``path`` (FAISS's own format) with a JSON note beside it: read back when
+    it was built from these vectors, else built and written."""
+    faiss = require("faiss", "index", kind)
+    rebuild = bool(params.pop("rebuild", False))
+    note = path.with_name(path.name + ".json")
+    digest = fingerprint(embeddings)
+    if not rebuild and path.exists() and note.exists():
+        saved = json.loads(note.read_text())
+        if saved.get("fingerprint") == digest and saved.get("kind") == kind:
+            found = faiss.read_index(str(path))
+            kept = {**saved["params"], "path": str(path), "reopened": True}
+            opened = (FaissIndex if kind == "hnsw" else _RefinedFaissIndex)(embeddings, found, kept, kind)
+            if kind == "hnsw":
+                found.hnsw.efSearch = kept["ef_search"]
+            else:
+                found.nprobe = kept["nprobe"]
+            return opened
+    note.unlink(missing_ok=True)  # a half-written rebuild must never look finished
+    built = make()
+    built.save(path)
+    note.write_text(json.dumps({"fingerprint": digest, "kind": kind, "params": built.params}))
+    built.params.update(path=str(path), reopened=False)
+    return built
 
 
 def _open_or_build_lance(embeddings: EmbeddingSet, path: Path, params: dict[str, Any], progress: bool) -> Index:

@@ -144,6 +144,23 @@ def test_lance_index_round_trips_on_disk(tmp_path):
     assert not rebuilt.params["reopened"]
 
 
+@pytest.mark.parametrize("kind", ["hnsw", "ivfpq"])
+def test_a_faiss_index_with_a_path_is_written_and_read_back(tmp_path, kind):
+    es = clustered(3000, 16, clusters=20)
+    path = tmp_path / f"{kind}.faiss"
+    built = es.build_index(kind, path=str(path), progress=False, recall_sample=100)
+    assert path.exists() and not built.params["reopened"]
+    again = EmbeddingSet(es.labels, es.vectors.copy())
+    reopened = again.build_index(kind, path=str(path), progress=False, recall_sample=100)
+    assert reopened.params["reopened"] and reopened.recall == pytest.approx(built.recall)
+    assert (
+        again.neighbors("row4", k=5, index=reopened).label.tolist()
+        == es.neighbors("row4", k=5, index=built).label.tolist()
+    )
+    other = clustered(3000, 16, clusters=20, seed=2)
+    assert not other.build_index(kind, path=str(path), progress=False, recall_sample=0).params["reopened"]
+
+
 def test_the_note_never_rounds_recall_up_to_one(small):
     built = small.build_index("hnsw", progress=False, recall_sample=0)
     built.recall, built.recall_k = 0.997, 10

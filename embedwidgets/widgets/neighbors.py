@@ -25,6 +25,9 @@ class NeighborBrowser(QueryWidget):
     ``compare=`` puts a second set's neighbours of the same query beside the first, highlights the
     neighbours both share and shows overlap@k. Python side: the traits ``query``, ``k``, ``metric`` and
     ``history``; ``results`` and ``compare_results`` (DataFrames) and ``overlap``.
+
+    A set with an index (``es.build_index(...)``) answers through it above the exact-scan threshold (see
+    ``EmbeddingSet.neighbors``); the view then shows "approximate (recall@10 0.97)" beside those results.
     """
 
     _esm = STATIC / "neighbors.js"
@@ -39,6 +42,8 @@ class NeighborBrowser(QueryWidget):
     _compare_rows = traitlets.List().tag(sync=True)
     _compare_error = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
     _overlap = traitlets.Float(allow_none=True, default_value=None).tag(sync=True)
+    # Per panel, how its answer was found: "" when exact, else e.g. "approximate (recall@10 0.97)".
+    _index_notes = traitlets.List(traitlets.Unicode()).tag(sync=True)
     _names = traitlets.List().tag(sync=True)
     _options = traitlets.Dict({"max_k": MAX_K, "metrics": [[m, m] for m in METRICS]}).tag(sync=True)
     _question = ("query", "k", "metric")
@@ -109,11 +114,12 @@ class NeighborBrowser(QueryWidget):
             "_compare_rows": [] if other is None else _records(other, self.metric, shared),
             "_overlap": None if other is None else len(shared) / max(len(found), 1),
             "_compare_error": other_error,
+            "_index_notes": [_approximate_note(found)] + ([] if other is None else [_approximate_note(other)]),
         }
         return found, shown
 
     def _cleared(self) -> dict[str, Any]:
-        return {"_rows": [], "_compare_rows": [], "_overlap": None, "_compare_error": None}
+        return {"_rows": [], "_compare_rows": [], "_overlap": None, "_compare_error": None, "_index_notes": []}
 
     def back(self) -> None:
         """Return to the previous query of the trail."""
@@ -135,6 +141,12 @@ class NeighborBrowser(QueryWidget):
         self.history = trail
         self.query = trail[-1]
         return {"query": self.query}
+
+
+def _approximate_note(frame: pd.DataFrame) -> str:
+    """The note shown beside results an index answered ("" for exact ones)."""
+    note = frame.attrs.get("note", "exact")
+    return "" if note == "exact" else str(note)
 
 
 def _records(frame: pd.DataFrame, metric: str, shared: set[str]) -> list[dict]:

@@ -36,6 +36,7 @@ export type NeighborsModel = BaseModel & {
   _compare_rows: Row[];
   _compare_error: ErrorInfo | null;
   _overlap: number | null;
+  _index_notes: string[];
   _names: string[];
   _options: Options;
 };
@@ -99,7 +100,7 @@ function render({ model, el }: RenderProps<NeighborsModel>): () => void {
   );
   el.appendChild(root);
 
-  const panel = (name: string, rows: Row[], error: ErrorInfo | null, metric: string, side: string) => {
+  const panel = (name: string, rows: Row[], error: ErrorInfo | null, metric: string, side: string, note: string) => {
     const list = h("ol", { class: "ew-results", attrs: { "aria-label": `Neighbours in ${name}` } });
     for (const row of rows) {
       const unit = metric === "euclidean" ? "distance" : metric;
@@ -119,7 +120,10 @@ function render({ model, el }: RenderProps<NeighborsModel>): () => void {
     }
     const box = h("div", { class: "ew-error", attrs: { role: "status" } });
     showError(box, error);
-    return h("section", { class: `ew-panel ew-panel-${side}` }, [h("div", { class: "ew-panel-title", text: name }), box, list]);
+    // How the answer was found, e.g. "approximate (recall@10 0.97)"; empty when the scan was exact.
+    const how = h("span", { class: "ew-muted ew-index-note", text: note ? ` · ${note}` : "" });
+    const heading = h("div", { class: "ew-panel-title" }, [h("span", { text: name }), how]);
+    return h("section", { class: `ew-panel ew-panel-${side}` }, [heading, box, list]);
   };
 
   const drawControls = () => {
@@ -156,10 +160,13 @@ function render({ model, el }: RenderProps<NeighborsModel>): () => void {
     clear(columns);
     const names = model.get("_names") ?? [];
     const metric = model.get("metric");
-    columns.appendChild(panel(names[0] ?? "", model.get("_rows") ?? [], null, metric, "main"));
+    const notes = model.get("_index_notes") ?? [];
+    columns.appendChild(panel(names[0] ?? "", model.get("_rows") ?? [], null, metric, "main", notes[0] ?? ""));
     const other = names[1];
     if (other !== undefined) {
-      columns.appendChild(panel(other, model.get("_compare_rows") ?? [], model.get("_compare_error"), metric, "compare"));
+      columns.appendChild(
+        panel(other, model.get("_compare_rows") ?? [], model.get("_compare_error"), metric, "compare", notes[1] ?? ""),
+      );
     }
     const share = model.get("_overlap");
     const rows = model.get("_rows") ?? [];
@@ -172,7 +179,7 @@ function render({ model, el }: RenderProps<NeighborsModel>): () => void {
   const stopListening = listen(model, [
     [["query", "k", "metric", "title", "accepts_text"], drawControls],
     [["history"], drawTrail],
-    [["_rows", "_compare_rows", "_compare_error", "_overlap", "_names"], drawResults],
+    [["_rows", "_compare_rows", "_compare_error", "_overlap", "_names", "_index_notes"], drawResults],
     [["error"], () => showError(errorBox, model.get("error"), (_missing, word) => run({ query: word }))],
   ]);
   const stopBusy = trackBusy(root, model, requester);

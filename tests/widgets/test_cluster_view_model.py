@@ -486,3 +486,16 @@ def test_arrays_reach_the_view_as_self_describing_binary_values(small):
     assert state["_values"]["dtype"] == "uint8" and state["_values"]["shape"] == [N]
     assert state["_highlight"] == {"dtype": "int32", "shape": [0], "buffer": state["_highlight"]["buffer"]}
     assert view._options["svg_limit"] > 0 and ["kmeans", "k-means"] in view._options["methods"]
+
+
+def test_a_semantic_query_answered_by_an_index_says_it_is_approximate(small, monkeypatch):
+    pytest.importorskip("faiss")
+    from embedwidgets.engine import index as index_module
+
+    built = small.build_index("hnsw", progress=False, recall_sample=100)
+    monkeypatch.setattr(index_module, "AUTO_EXACT_ELEMENTS", 0)  # as if the set were big
+    view = ew.ClusterView(small, projection="pca", k=4, background=False)
+    view.query_k = 10
+    view.query = "stone 130"
+    assert view.highlighted.tolist()[0] == 130
+    assert view._highlight_note.endswith(f", {built.label}") and built.label.startswith("approximate (recall@10 ")

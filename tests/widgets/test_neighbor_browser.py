@@ -84,3 +84,18 @@ def test_bad_arguments(glove):
         ew.NeighborBrowser(np.eye(3))
     with pytest.raises(TypeError, match="unexpected keyword argument 'metrc'.*'metric'"):
         ew.NeighborBrowser(glove, metrc="dot")
+
+
+def test_an_index_answer_is_marked_approximate_with_its_recall(monkeypatch):
+    pytest.importorskip("faiss")
+    from embedwidgets.engine import index as index_module
+
+    rng = np.random.default_rng(0)
+    words = ew.EmbeddingSet([f"w{i}" for i in range(2000)], rng.standard_normal((2000, 16)))
+    exact = ew.NeighborBrowser(words, query="w1", k=5)
+    assert exact._index_notes == [""]
+    built = words.build_index("hnsw", progress=False, recall_sample=200)
+    monkeypatch.setattr(index_module, "AUTO_EXACT_ELEMENTS", 0)  # as if the set were big
+    browser = ew.NeighborBrowser(words, query="w1", k=5)
+    assert browser._index_notes == [built.label]
+    assert browser.results.attrs["index"] == "hnsw"

@@ -55,7 +55,9 @@ def nearest_rows(embeddings: EmbeddingSet, query: str, k: int) -> tuple[np.ndarr
     own = embeddings.row(query)
     rows = [own] if own is not None else []
     rows += [row for row in map(embeddings.row, found["label"]) if row is not None]
-    return np.asarray(rows, dtype=np.int64), f"the {len(found):,} points nearest to “{query}”"
+    how = found.attrs.get("note", "exact")  # "approximate (recall@10 0.97)" when the set's index answered
+    note = f"the {len(found):,} points nearest to “{query}”" + ("" if how == "exact" else f", {how}")
+    return np.asarray(rows, dtype=np.int64), note
 
 
 def clusters_with_names(

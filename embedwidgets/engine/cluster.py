@@ -99,7 +99,8 @@ def _assign(data: torch.Tensor, sq_norms: torch.Tensor, centres: torch.Tensor) -
     labels = torch.empty(data.shape[0], dtype=torch.int64, device=data.device)
     distances = torch.empty(data.shape[0], dtype=torch.float32, device=data.device)
     for rows in _row_chunks(data.shape[0], centres.shape[0]):
-        d2 = sq_norms[rows, None] - 2 * data[rows].float() @ centres.T + centre_norms
+        # In place, one block of memory: -2·x·c + |x|² + |c|² (the same sums, in the same order, as before).
+        d2 = (data[rows].float() @ centres.T).mul_(-2).add_(sq_norms[rows, None]).add_(centre_norms)
         best, where = d2.min(1)
         labels[rows], distances[rows] = where, best.clamp_min(0)
     return labels, distances
@@ -133,7 +134,8 @@ def _sq_distances(data: torch.Tensor, sq_norms: torch.Tensor, points: torch.Tens
     point_norms = (points * points).sum(1)
     out = torch.empty(points.shape[0], data.shape[0], dtype=torch.float32, device=data.device)
     for rows in _row_chunks(data.shape[0], points.shape[0]):
-        out[:, rows] = (sq_norms[None, rows] - 2 * points @ data[rows].float().T + point_norms[:, None]).clamp_min(0)
+        block = (points @ data[rows].float().T).mul_(-2).add_(sq_norms[None, rows]).add_(point_norms[:, None])
+        out[:, rows] = block.clamp_min_(0)
     return out
 
 

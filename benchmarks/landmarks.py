@@ -20,7 +20,8 @@ Measured on the shared 2-core development machine (load average 4–9 from other
 pessimistic; CPU seconds are given where recorded):
 - quality, 100k GloVe, 50,000 landmarks, 5,000-row sample: full UMAP 622 s, trustworthiness 0.8715; landmark
   237 s, 0.8617; gap 0.0098, time ratio 0.38.
-- speed: 1M×64 in 1,178 s wall (over the 8-minute goal on this loaded machine); 200k×64 in 243 s wall, 110 CPU s.
+- speed: 1M×64 in 252 s wall, 335 CPU s (load falling from 5 to 1); an earlier run at load 8 took 1,178 s wall;
+  200k×64 in 243 s wall, 110 CPU s (loaded).
 - kmeans, 1M×64, k=100, 20 steps: peak RSS growth 119 MiB against 381 MiB for one n × k float32 matrix.
 """
 

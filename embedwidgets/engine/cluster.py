@@ -28,27 +28,32 @@ def kmeans(
     n_init: int = 1,
     progress: Progress | None = None,
 ) -> tuple[np.ndarray, torch.Tensor, float]:
-    """Lloyd's k-means with k-means++ seeding, in chunks. Returns (labels, centres, inertia)."""
+    """Lloyd's k-means with k-means++ seeding, in chunks of rows. Returns (labels, centres, inertia).
+
+    Memory beyond ``data``: per row one label and one distance (12 bytes), plus one chunk of at most
+    ``DISTANCE_ELEMENTS`` row × centre distances and that chunk as float32; rows stay in their own dtype
+    (float16 or a memory-mapped tensor works), so 10M rows need about 120 MB besides the data.
+    """
     n = data.shape[0]
     if not 1 <= k <= n:
         raise ValueError(f"k must be between 1 and the number of rows ({n}), got {k}.")
-    data = data.float()
-    sq_norms = (data * data).sum(1)
+    sq_norms = _row_sq_norms(data)
     generator = torch.Generator(device="cpu").manual_seed(seed)
     best: tuple[np.ndarray, torch.Tensor, float] | None = None
     for run in range(n_init):
+        if progress:
+            progress(run / n_init, "k-means: k-means++ start")
         centres = _plus_plus(data, sq_norms, k, generator)
         previous = float("inf")
         for step in range(max_iter):
             labels, distances = _assign(data, sq_norms, centres)
             inertia = float(distances.sum())
-            sums = torch.zeros_like(centres).index_add_(0, labels, data)
-            counts = torch.bincount(labels, minlength=k).to(data.dtype)
+            sums, counts = _sums_and_counts(data, labels, k)
             empty = counts == 0
             centres = torch.where(empty[:, None], centres, sums / counts.clamp_min(1)[:, None])
             if empty.any():  # restart empty clusters at the points farthest from their centres
                 far = distances.topk(int(empty.sum())).indices
-                centres[empty] = data[far]
+                centres[empty] = data[far].float()
             if progress:
                 progress((run + (step + 1) / max_iter) / n_init, f"k-means: step {step + 1}")
             # (The first step has no previous inertia to compare with: inf - x <= tol * inf would stop it.)
@@ -65,18 +70,40 @@ def kmeans(
     return best
 
 
+def _row_chunks(n: int, columns: int):
+    """Row slices whose distance block (rows × ``columns``) stays within ``DISTANCE_ELEMENTS``."""
+    step = max(1, DISTANCE_ELEMENTS // max(columns, 1))
+    for start in range(0, n, step):
+        yield slice(start, start + step)
+
+
+def _row_sq_norms(data: torch.Tensor) -> torch.Tensor:
+    out = torch.empty(data.shape[0], dtype=torch.float32, device=data.device)
+    for rows in _row_chunks(data.shape[0], data.shape[1]):
+        block = data[rows].float()
+        out[rows] = (block * block).sum(1)
+    return out
+
+
+def _sums_and_counts(data: torch.Tensor, labels: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-centre sums of the rows and row counts, chunk by chunk."""
+    sums = torch.zeros(k, data.shape[1], dtype=torch.float32, device=data.device)
+    for rows in _row_chunks(data.shape[0], data.shape[1]):
+        sums.index_add_(0, labels[rows], data[rows].float())
+    return sums, torch.bincount(labels, minlength=k).float()
+
+
 def _assign(data: torch.Tensor, sq_norms: torch.Tensor, centres: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Nearest centre of every row and the squared distance to it, in row chunks."""
     centre_norms = (centres * centres).sum(1)
-    step = max(1, DISTANCE_ELEMENTS // centres.shape[0])
-    labels, distances = [], []
-    for start in range(0, data.shape[0], step):
-        block = data[start : start + step]
-        d2 = sq_norms[start : start + step, None] - 2 * block @ centres.T + centre_norms
+    labels = torch.empty(data.shape[0], dtype=torch.int64, device=data.device)
+    distances = torch.empty(data.shape[0], dtype=torch.float32, device=data.device)
+    for rows in _row_chunks(data.shape[0], centres.shape[0]):
+        # In place, one block of memory: -2·x·c + |x|² + |c|² (the same sums, in the same order, as before).
+        d2 = (data[rows].float() @ centres.T).mul_(-2).add_(sq_norms[rows, None]).add_(centre_norms)
         best, where = d2.min(1)
-        labels.append(where)
-        distances.append(best.clamp_min(0))
-    return torch.cat(labels), torch.cat(distances)
+        labels[rows], distances[rows] = where, best.clamp_min(0)
+    return labels, distances
 
 
 def _plus_plus(data: torch.Tensor, sq_norms: torch.Tensor, k: int, generator: torch.Generator) -> torch.Tensor:
@@ -85,21 +112,41 @@ def _plus_plus(data: torch.Tensor, sq_norms: torch.Tensor, k: int, generator: to
     n = data.shape[0]
     trials = 2 + int(np.log(k))
     first = int(torch.randint(n, (1,), generator=generator))
-    centres = [data[first]]
-    closest = (sq_norms - 2 * data @ data[first] + sq_norms[first]).clamp_min(0)
+    centres = [data[first].float()]
+    closest = _sq_distances(data, sq_norms, centres[0][None])[0]
     for _ in range(1, k):
         total = float(closest.sum())
         if total <= 0:
             candidates = torch.randint(n, (trials,), generator=generator)
         else:
-            candidates = torch.multinomial(closest.cpu() / total, trials, replacement=True, generator=generator)
+            candidates = _draw(closest.cpu(), total, trials, generator)
         candidates = candidates.to(data.device)
-        d2 = (sq_norms[None, :] - 2 * data[candidates] @ data.T + sq_norms[candidates, None]).clamp_min(0)
+        d2 = _sq_distances(data, sq_norms, data[candidates].float())
         updated = torch.minimum(closest[None, :], d2)
         pick = int(updated.sum(1).argmin())
-        centres.append(data[candidates[pick]])
+        centres.append(data[candidates[pick]].float())
         closest = updated[pick]
     return torch.stack(centres)
+
+
+def _sq_distances(data: torch.Tensor, sq_norms: torch.Tensor, points: torch.Tensor) -> torch.Tensor:
+    """Squared distances of a few points to every row (points × rows), in row chunks."""
+    point_norms = (points * points).sum(1)
+    out = torch.empty(points.shape[0], data.shape[0], dtype=torch.float32, device=data.device)
+    for rows in _row_chunks(data.shape[0], points.shape[0]):
+        block = (points @ data[rows].float().T).mul_(-2).add_(sq_norms[None, rows]).add_(point_norms[:, None])
+        out[:, rows] = block.clamp_min_(0)
+    return out
+
+
+def _draw(weights: torch.Tensor, total: float, count: int, generator: torch.Generator) -> torch.Tensor:
+    """``count`` row numbers drawn with replacement in proportion to ``weights``. torch.multinomial takes at most
+    2**24 categories; above that, a float64 cumulative sum and a binary search."""
+    if weights.shape[0] <= 1 << 24:
+        return torch.multinomial(weights / total, count, replacement=True, generator=generator)
+    cumulative = weights.double().cumsum(0)
+    targets = torch.rand(count, generator=generator, dtype=torch.float64) * float(cumulative[-1])
+    return torch.searchsorted(cumulative, targets).clamp_max(weights.shape[0] - 1)
 
 
 def cluster(

@@ -788,15 +788,32 @@ class EmbeddingSet:
     # ---- structure and the uses beyond retrieval -----------------------------------------------
 
     def project(
-        self, method: str = "pca", n_components: int = 2, *, seed: int = 0, progress: Any = None, **options: Any
+        self,
+        method: str = "pca",
+        n_components: int = 2,
+        *,
+        seed: int = 0,
+        progress: Any = None,
+        landmarks: int | None = None,
+        **options: Any,
     ) -> np.ndarray:
         """Coordinates of every row: ``"pca"`` (exact, torch), ``"umap"`` or ``"tsne"``; cached per parameters.
 
-        ``progress(fraction, message)`` is called as the work goes on.
+        ``progress(fraction, message)`` is called as the work goes on. UMAP above 100,000 rows is a landmark
+        layout by default (UMAP of 50,000 seeded random rows, the rest placed from their nearest landmarks), which
+        is approximate: ``landmarks=0`` forces a full UMAP, a count sets the landmarks, and
+        ``projection_info`` says which one a call gives.
 
         >>> xy = words.head(5000).project("pca")   # doctest: +SKIP
         """
-        return _project.project(self, method, n_components, seed=seed, progress=progress, **options)
+        return _project.project(
+            self, method, n_components, seed=seed, progress=progress, landmarks=landmarks, **options
+        )
+
+    def projection_info(self, method: str = "pca", *, landmarks: int | None = None, **options: Any) -> dict:
+        """Whether ``project(method, landmarks=..., **options)`` is exact or approximate, with a one-line note
+        to show beside the map, e.g. ``{"approximate": True, "landmarks": 50000, "note": "approximate: ..."}``."""
+        return _project.projection_info(self, method, landmarks=landmarks, **options)
 
     def axes(self, x: tuple[Any, Any], y: tuple[Any, Any] | None = None) -> np.ndarray:
         """Coordinates along word-defined directions, e.g. ``axes(x=("man", "woman"), y=("king", "queen"))``."""

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
+from . import landmarks as _landmarks
 from ._checks import normalise_rows
 
 if TYPE_CHECKING:
@@ -75,15 +76,22 @@ def project(
     *,
     seed: int = 0,
     progress: Progress | None = None,
+    landmarks: int | None = None,
     **options: Any,
 ) -> np.ndarray:
     """Coordinates of every row (float32, rows × n_components) from the normalised vectors, cached per
-    set and parameters."""
+    set and parameters.
+
+    UMAP only: ``landmarks`` (None = auto, 0 = full UMAP, or a count) fits UMAP on that many seeded random rows
+    and places the others from their nearest landmarks (see ``landmarks.py``): approximate, and
+    ``projection_info`` says so. Auto uses 50,000 landmarks above 100,000 rows. ``landmark_neighbours`` and
+    ``landmark_temperature`` tune the placement."""
     if method not in PROJECTIONS:
         raise ValueError(f"method={method!r} is not a projection; use one of {PROJECTIONS}.")
     if not isinstance(n_components, int) or n_components < 1:
         raise ValueError(f"n_components must be a positive integer, got {n_components!r}.")
-    key = (method, n_components, seed, tuple(sorted((k, repr(v)) for k, v in options.items())))
+    placement = _landmark_settings(len(es), method, landmarks, options)
+    key = _projection_key(method, n_components, seed, placement, options)
     built = False
 
     def build() -> np.ndarray:
@@ -94,6 +102,17 @@ def project(
             coords = pca(unit, n_components, progress)
         elif len(es) <= n_components + 1:
             coords = pca(unit, n_components, progress)  # too few points for a neighbourhood graph
+        elif method == "umap" and placement["landmarks"]:
+            coords = _landmarks.landmark_umap(
+                unit,
+                n_components,
+                placement["landmarks"],
+                lambda sample: _umap(sample, n_components, seed, None, options),
+                seed=seed,
+                neighbours=placement["neighbours"],
+                temperature=placement["temperature"],
+                progress=progress,
+            )
         elif method == "umap":
             coords = _umap(unit.cpu().numpy(), n_components, seed, progress, options)
         else:
@@ -104,6 +123,47 @@ def project(
     if not built and progress:
         progress(1.0, f"{method}: cached")
     return coords
+
+
+def _landmark_settings(n_rows: int, method: str, landmarks: int | None, options: dict) -> dict:
+    """The landmark count and placement settings of a projection (pops them from ``options``)."""
+    neighbours = options.pop("landmark_neighbours", _landmarks.DEFAULT_NEIGHBOURS)
+    temperature = options.pop("landmark_temperature", _landmarks.DEFAULT_TEMPERATURE)
+    if method != "umap":
+        if landmarks:
+            raise ValueError(f"landmarks= applies to method='umap' only, not {method!r}.")
+        return {"landmarks": 0}
+    count = _landmarks.landmark_count(n_rows, landmarks)
+    if not count:
+        return {"landmarks": 0}
+    return {"landmarks": count, "neighbours": int(neighbours), "temperature": float(temperature)}
+
+
+def _projection_key(method: str, n_components: int, seed: int, placement: dict, options: dict) -> tuple:
+    """The cache key: a full UMAP keeps the key it always had; a landmark layout adds its count and placement."""
+    settings = dict(options)
+    if placement["landmarks"]:
+        settings.update(
+            landmarks=placement["landmarks"],
+            landmark_neighbours=placement["neighbours"],
+            landmark_temperature=placement["temperature"],
+        )
+    return (method, n_components, seed, tuple(sorted((k, repr(v)) for k, v in settings.items())))
+
+
+def projection_info(
+    es: EmbeddingSet, method: str = "pca", landmarks: int | None = None, **options: Any
+) -> dict[str, Any]:
+    """Whether ``project`` with these arguments is exact, and a one-line ``note`` to show beside the map.
+
+    Answers without computing the projection. Keys: ``method``, ``approximate``, ``landmarks``, ``note``.
+    """
+    placement = _landmark_settings(len(es), method, landmarks, dict(options))
+    if method == "umap":
+        info = _landmarks.describe(len(es), placement["landmarks"], placement.get("neighbours", 0))
+    else:
+        info = {"approximate": False, "landmarks": 0, "note": f"{method} of all {len(es):,} points"}
+    return {"method": method, **info}
 
 
 def _umap(data: np.ndarray, n_components: int, seed: int, progress: Progress | None, options: dict) -> np.ndarray:

@@ -500,7 +500,7 @@ class EmbeddingSet:
         if answering is not None:
             own = np.array([r if r is not None else -1 for r in own_rows], dtype=np.int64)
             scores, rows = answering.search(vectors, k, exclude=own if (own >= 0).any() else None)
-            what = {"index": answering.kind, "recall": answering.recall, "note": answering.label}
+            what = {"index": answering.kind, "recall": answering.recall, "note": answering.label, "exact": False}
         else:
             exclude = None
             if any(r is not None for r in own_rows):
@@ -509,11 +509,15 @@ class EmbeddingSet:
             # A scan is exact unless it ran over half-precision storage with nothing to rescore from.
             scanned_exactly = self.exact(metric)
             note = "exact" if scanned_exactly else f"approximate ({str(self.dtype).removeprefix('torch.')} storage)"
-            what = {"index": "exact", "recall": 1.0 if scanned_exactly else None, "note": note}
+            what = {
+                "index": "exact",
+                "recall": 1.0 if scanned_exactly else None,
+                "note": note,
+                "exact": scanned_exactly,
+            }
         frames = [self.result_frame(s, r) for s, r in zip(scores, rows)]
-        exact = answering is None and self.exact(metric)
         for frame in frames:
-            frame.attrs.update(what, exact=exact)
+            frame.attrs.update(what)
         return frames[0] if single else frames
 
     def _pick_index(self, index: str | Index, metric: str) -> Index | None:

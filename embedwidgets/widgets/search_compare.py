@@ -32,7 +32,8 @@ class SearchCompare(QueryWidget):
 
     ``texts``: a list of strings, a DataFrame with a ``text_column`` (and a ``title`` column, used when
     present), or an EmbeddingSet of texts made with an encoder (its vectors are reused).
-    Python side: the traits ``query`` and ``k``; ``keyword_results`` and ``semantic_results`` (DataFrames).
+    Python side: the traits ``query`` and ``k``; ``keyword_results``, ``semantic_results`` and ``results`` (both
+    in one frame, its ``search`` column saying which) as DataFrames.
     """
 
     _esm = STATIC / "search_compare.js"
@@ -94,14 +95,6 @@ class SearchCompare(QueryWidget):
         """The semantic results shown now: ``rank, row, title, text, score, matched`` (cosine scores)."""
         return self._frame(self._semantic_rows)
 
-    @property
-    def results(self) -> pd.DataFrame:
-        """Both result lists in one frame, ``search`` saying which: "keyword" (BM25) or "semantic"."""
-        return pd.concat(
-            [self.keyword_results.assign(search="keyword"), self.semantic_results.assign(search="semantic")],
-            ignore_index=True,
-        )
-
     def _frame(self, rows: list[dict]) -> pd.DataFrame:
         return pd.DataFrame(
             {
@@ -143,10 +136,18 @@ class SearchCompare(QueryWidget):
             "_keyword_rows": keyword_rows,
             "_semantic_rows": semantic_rows,
         }
-        return pd.DataFrame(), shown
+        # ``results``: both lists in one frame, ``search`` saying which ("keyword" is BM25, "semantic" the encoder).
+        results = pd.concat(
+            [self._frame(keyword_rows).assign(search="keyword"), self._frame(semantic_rows).assign(search="semantic")],
+            ignore_index=True,
+        )
+        return results, shown
 
     def _cleared(self) -> dict[str, Any]:
         return {"_keyword_rows": [], "_semantic_rows": [], "_terms": [], "_keyword_total": 0}
+
+    def _empty_results(self) -> pd.DataFrame:
+        return pd.DataFrame(columns=["rank", "row", "title", "text", "score", "matched", "search"])
 
     def _row(self, rank: int, row: int, score: float, bar: float, terms: list[str]) -> dict:
         """One result for the view: the title and text cut into plain and matched pieces."""

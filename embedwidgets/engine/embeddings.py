@@ -510,7 +510,7 @@ class EmbeddingSet:
         check_k(k)
         if metric not in search.METRICS:
             raise ValueError(f"metric={metric!r} is not supported; use one of {search.METRICS}.")
-        answering = self._pick_index(index, metric)
+        answering = self.pick_index(index, metric)
         queries, single = self._split_queries(query)
         vectors, own_rows = self._query_vectors(queries)
         k = min(k, len(self))
@@ -537,7 +537,7 @@ class EmbeddingSet:
             frame.attrs.update(what)
         return frames[0] if single else frames
 
-    def _pick_index(self, index: str | Index, metric: str) -> Index | None:
+    def pick_index(self, index: str | Index = "auto", metric: str = "cosine") -> Index | None:
         """The approximate index that should answer, or None for the exact scan (see ``neighbors``)."""
         if isinstance(index, Index):
             if not index.belongs_to(self):
@@ -768,17 +768,28 @@ class EmbeddingSet:
         method: str = "3cosadd",
         exclude_inputs: bool = True,
         restrict_vocab: int | None = None,
+        index: str | Index = "auto",
     ) -> pd.DataFrame:
         """Words that complete an analogy, as gensim's ``most_similar`` / ``most_similar_cosmul`` rank them.
 
         king − man + woman is ``analogy(positive=["king", "woman"], negative=["man"])``.
         With ``exclude_inputs=False`` the inputs may come back themselves (often "king" first).
+        ``index`` works as in ``neighbors``: with ``"auto"``, a big set with an index answers 3CosAdd
+        through it (3CosMul and ``restrict_vocab`` always scan exactly), and ``frame.attrs["note"]`` says
+        "exact" or "approximate (recall@10 ...)".
 
         >>> glove().analogy(["king", "woman"], ["man"], k=1).label[0]   # doctest: +SKIP
         'queen'
         """
         return _analogy.analogy(
-            self, positive, negative, k=k, method=method, exclude_inputs=exclude_inputs, restrict_vocab=restrict_vocab
+            self,
+            positive,
+            negative,
+            k=k,
+            method=method,
+            exclude_inputs=exclude_inputs,
+            restrict_vocab=restrict_vocab,
+            index=index,
         )
 
     def analogies(

@@ -97,7 +97,7 @@ def project(
     def build() -> np.ndarray:
         nonlocal built
         built = True
-        unit = es.unit.float()
+        unit = es.unit  # in its storage dtype: each step widens a chunk at a time, never the whole matrix
         if method == "pca":
             coords = pca(unit, n_components, progress)
         elif len(es) <= n_components + 1:
@@ -114,9 +114,9 @@ def project(
                 progress=progress,
             )
         elif method == "umap":
-            coords = _umap(unit.cpu().numpy(), n_components, seed, progress, options)
+            coords = _umap(unit.float().cpu().numpy(), n_components, seed, progress, options)
         else:
-            coords = _tsne(unit.cpu().numpy(), n_components, seed, progress, options)
+            coords = _tsne(unit.float().cpu().numpy(), n_components, seed, progress, options)
         return np.ascontiguousarray(coords, dtype=np.float32)
 
     coords = es.cached("projection", key, build)
@@ -198,9 +198,11 @@ def axes(es: EmbeddingSet, x: tuple[Any, Any], y: tuple[Any, Any] | None = None)
 
     >>> words.axes(x=("man", "woman"), y=("king", "queen"))   # doctest: +SKIP
     """
-    columns = [_direction(es, x, "x")] + ([_direction(es, y, "y")] if y is not None else [])
-    unit = es.unit.float()
-    return torch.stack([unit @ direction for direction in columns], dim=1).cpu().numpy()
+    columns = torch.stack([_direction(es, x, "x")] + ([_direction(es, y, "y")] if y is not None else []), dim=1)
+    unit, out = es.unit, np.empty((len(es), columns.shape[1]), dtype=np.float32)
+    for start in range(0, len(es), COVARIANCE_CHUNK):  # widened a chunk at a time, as in pca()
+        out[start : start + COVARIANCE_CHUNK] = (unit[start : start + COVARIANCE_CHUNK].float() @ columns).cpu().numpy()
+    return out
 
 
 def _direction(es: EmbeddingSet, pair: tuple[Any, Any], name: str) -> torch.Tensor:

@@ -110,8 +110,11 @@ def test_a_million_points_all_go_to_the_view():
 def test_selected_syncs_both_ways_and_selection_df(view):
     view.selected = [7, 3, 3, 200]
     assert view.selected == [3, 7, 200]
-    assert view.get_state()["selected"] == [3, 7, 200]
-    view.set_state({"selected": [0, 61]})  # as the front end sends it after a lasso
+    wire = view.get_state()["_selection"]  # the selection travels as one int32 buffer, not a JSON list
+    assert wire["dtype"] == "int32" and np.frombuffer(wire["buffer"], np.int32).tolist() == [3, 7, 200]
+    rows = np.array([0, 61], dtype=np.int32)  # as the front end sends it after a lasso
+    view.set_state({"_selection": {"dtype": "int32", "shape": [2], "buffer": memoryview(rows.tobytes())}})
+    assert view.selected == [0, 61]
     frame = view.selection_df()
     assert frame.index.tolist() == [0, 61] and frame.index.name == "row"
     assert frame.label.tolist() == ["apple 0", "river 61"]

@@ -5,7 +5,7 @@ import { Controls } from "./controls";
 import { download, pngOf, svgOf } from "./export";
 import { Labels } from "./labels";
 import { colourOf, drawLegend } from "./legend";
-import { PLAIN, type ClusterModel, type ViewModel } from "./model";
+import { PLAIN, rowsValue, selectionOf, type ClusterModel, type ViewModel } from "./model";
 import { Scatter, theme } from "./scatter";
 import { Tooltip } from "./tooltip";
 
@@ -16,8 +16,10 @@ const DEFAULT_HEIGHT = 520;
 const DEFAULT_SVG_LIMIT = 50000;
 const BUSY_DELAY_MS = 400;
 
-function sameRows(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((value, i) => value === b[i]);
+function sameRows(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Read an array trait, reporting a malformed one instead of drawing garbage. */
@@ -161,7 +163,7 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
         continuous: valid && legend.kind === "continuous",
         colors,
         highlight: arrayTrait(model, "_highlight", report)?.data ?? [],
-        selected: model.get("selected") ?? [],
+        selected: selectionOf(model),
       },
       size,
       opacity,
@@ -203,7 +205,7 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
 
   const drawStatus = () => {
     const n = Number(model.get("_n"));
-    const selected = (model.get("selected") ?? []).length;
+    const selected = selectionOf(model).length;
     const note = model.get("_highlight_note");
     const parts = [`${n.toLocaleString()} points`, `${selected.toLocaleString()} selected`];
     if (note) parts.push(`highlighted: ${note}`);
@@ -220,20 +222,21 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
 
   const drawLegendBox = () => drawLegend(legendBox, model.get("_legend") ?? {}, (index) => void requester.request("legend", { index }));
 
-  // ---- selection: regl-scatterplot ⇄ the `selected` trait -----------------------------------------
+  // ---- selection: regl-scatterplot ⇄ the `_selection` trait (Python's `selected`) -----------------------------------------
   const pushSelection = (points: ArrayLike<number>) => {
-    const rows = Array.from(points).sort((a, b) => a - b);
-    if (sameRows(model.get("selected") ?? [], rows)) return;
-    model.set("selected", rows);
+    const rows = Int32Array.from(points).sort(); // typed arrays sort numerically
+    if (sameRows(selectionOf(model), rows)) return;
+    model.set("_selection", rowsValue(rows));
     model.save_changes();
     drawStatus();
   };
   const pullSelection = () => {
     drawStatus();
     if (!scatter || !scatter.drawn) return;
-    const rows = model.get("selected") ?? [];
+    const rows = selectionOf(model);
     if (sameRows(scatter.selectedRows(), rows)) return;
-    if (rows.length) scatter.plot.select(rows, { preventEvent: true });
+    scatter.outlineSelection(rows.length);
+    if (rows.length) scatter.plot.select(Array.from(rows), { preventEvent: true });
     else scatter.plot.deselect({ preventEvent: true });
   };
 
@@ -330,7 +333,7 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     [["point_size", "opacity"], () => scatter?.style(sizeOf().size, sizeOf().opacity)],
     [["_xy", "_values", "_legend", "_highlight"], () => void redraw()],
     [["_legend"], drawLegendBox],
-    [["selected"], pullSelection],
+    [["_selection"], pullSelection],
     [["_highlight_note", "_highlight"], drawStatus],
     [["progress", "projection"], drawProgress],
     [["labels", "_cluster_labels"], placeLabels],

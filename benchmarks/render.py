@@ -35,7 +35,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"
 
 FIRST_FRAME_MS = 300_000
 # Where ClusterView switches to a density layer, and why: the decision this benchmark's figures support.
-DENSITY_LAYER = {"from_points": None, "why": "TODO"}
+DENSITY_LAYER = {
+    "from_points": None,
+    "why": (
+        "not turned on. On software WebGL one pan redraws every point and costs about 1 s per million points "
+        "(this run's 'one pan' rows), so interaction is slow from about 1M points and the first frame grows with "
+        "n as well; but regl-scatterplot, the one renderer, draws every point in every frame, and the only way to "
+        "draw fewer while zoomed out (its filter) also takes the hidden points out of the lasso, which issue 12 "
+        "forbids. The first frame stays no slower than jupyter-scatter's at 5M (first_frame_ratio_5m_vs_jscatter)."
+    ),
+}
 
 # Installed before the timed cell runs: starts the clock on the Shift+Enter keydown, then checks every animation
 # frame whether a canvas in an output area shows drawn points. A drawn pixel differs from the canvas' own corner

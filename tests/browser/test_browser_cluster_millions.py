@@ -1,6 +1,6 @@
-"""ClusterView with 2,000,000 points in JupyterLab, on software WebGL: every point is drawn, and a lasso over
-about half of them returns exactly the rows inside it to Python (counted again in the kernel from the
-coordinates and the dragged polygon).
+"""ClusterView with 2,000,000 points in JupyterLab, on software WebGL: every point is drawn, a lasso over about
+half of them returns exactly the rows inside it to Python (counted again in the kernel from the coordinates and
+the dragged polygon), a selection set in Python shows in the view, and search and tooltips still work.
 
 The layout makes both checks have one right answer. A point's x grows with its row number, so a map that dropped
 any run of rows (a buffer or texture cut short) leaves empty columns; y is uniform. No point lies within a moat
@@ -165,3 +165,21 @@ def test_lasso_over_half_the_points_returns_their_rows_to_python(nb):
     nb.run_code("cv.selected = np.arange(0, N, 4)")
     expect(status(nb)).to_have_text(re.compile(rf"· {N // 4:,} selected"), timeout=DRAW_MS)
     assert nb.kernel_json("[len(cv.selected), cv.selected[:3]]") == [N // 4, [0, 4, 8]]
+
+
+def test_search_and_tooltips_work_at_2m(nb):
+    view = view_of(nb)
+    nb.run_code('cv.search = "p1999999"')  # the last row's label, and no other contains it
+    expect(status(nb)).to_contain_text("highlighted:", timeout=DRAW_MS)
+    assert nb.kernel_json("cv.highlighted.tolist()") == [N - 1]
+    nb.run_code('cv.search = ""')
+    expect(status(nb)).not_to_contain_text("highlighted:", timeout=DRAW_MS)
+    # Hover a spot: the tooltip names a point that lies there (about 9 points share each pixel).
+    box = canvas_box(nb)
+    nb.page.mouse.move(*to_screen(box, 0.5, 0.3))
+    tooltip = view.locator(".ew-tooltip")
+    expect(tooltip).to_be_visible(timeout=DRAW_MS)
+    label = tooltip.locator(".ew-tip-label").inner_text()
+    assert re.fullmatch(r"p\d+", label), label
+    where = nb.kernel_json(f"cv.map_coordinates[{int(label[1:])}].tolist()")
+    assert abs(where[0] - 0.5) < 0.02 and abs(where[1] - 0.3) < 0.02, (label, where)

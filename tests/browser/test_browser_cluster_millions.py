@@ -119,7 +119,9 @@ def test_2m_points_are_all_drawn(nb):
     view = view_of(nb)
     expect(status(nb)).to_have_text(re.compile(r"^2,000,000 points · 0 selected"))
     expect(view.locator(":scope > .ew-error")).to_be_hidden()
-    assert nb.kernel_json("[cv._n, len(cv._xy), cv.error]") == [N, N, None]
+    # The density layer shown while the points were drawn (from 1M points) is gone: the points are the picture.
+    expect(view.locator("canvas.ew-density")).to_be_hidden()
+    assert nb.kernel_json("[cv._n, len(cv._xy), cv._density.shape[0], cv.error]") == [N, N, 256, None]
     box = canvas_box(nb)
     top, bottom = to_screen(box, 0, 0.97)[1] - box["y"], to_screen(box, 0, -0.97)[1] - box["y"]
     columns = view.locator("canvas.ew-canvas").evaluate(COLUMNS, [top, bottom])

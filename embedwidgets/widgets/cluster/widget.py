@@ -78,6 +78,7 @@ class ClusterView(EmbedWidget):
     _legend = traitlets.Dict().tag(sync=True)
     _highlight = ArrayTrait(dtype="int32").tag(sync=True)  # rows
     _selection = ArrayTrait(dtype="int32").tag(sync=True)  # ``selected`` on the wire: sorted rows
+    _density = ArrayTrait(dtype="uint8").tag(sync=True)  # (bins, bins) from DENSITY_FROM points, else empty
     _highlight_note = traitlets.Unicode("").tag(sync=True)
     _cluster_labels = traitlets.List().tag(sync=True)
     _color_options = traitlets.List().tag(sync=True)
@@ -380,7 +381,9 @@ class ClusterView(EmbedWidget):
     def _apply_projection(self, coords: np.ndarray) -> None:
         self._coords = np.asarray(coords, dtype=np.float32)
         self._xy_unit = layout.to_unit_square(self._coords)
+        big = len(self._xy_unit) >= layout.DENSITY_FROM
         with self.hold_sync():
+            self._density = layout.density_image(self._xy_unit) if big else np.zeros(0, dtype=np.uint8)
             self._xy = self._xy_unit
             self._cluster_labels = layout.label_places(self._xy_unit, self._clusters, self._names, MAX_LABELS)
         self._report(None)

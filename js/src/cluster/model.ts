@@ -19,8 +19,8 @@ export type PointInfo = { index: number; label: string; fields: [string, string]
 export type Progress = { kind: string; fraction: number; message: string; jobs: number } | null;
 
 /**
- * ClusterView's traits (widgets/cluster/widget.py). The arrays (_xy, _values, _highlight, _selection) are self-describing array
- * values (lib/codecs readArray). ``_options`` keys read here: ``svg_limit`` (most points an SVG export
+ * ClusterView's traits (widgets/cluster/widget.py). The arrays (_xy, _values, _highlight, _selection, _density)
+ * are self-describing array values (lib/codecs readArray). ``_options`` keys read here: ``svg_limit`` (most points an SVG export
  * writes), ``max_k`` (most clusters), ``max_query_k`` (most nearest points) and ``methods`` ([value, text]
  * clustering methods).
  */
@@ -46,6 +46,7 @@ export type ClusterModel = BaseModel & {
   _values: unknown;
   _legend: Legend;
   _highlight: unknown;
+  _density: unknown;
   _highlight_note: string;
   _cluster_labels: ClusterLabel[];
   _color_options: Choice[];

@@ -78,6 +78,7 @@ export class PageModel implements ViewModel {
       _values: decode(data.values),
       _legend: data.legend,
       _highlight: null,
+      _density: null,
       _highlight_note: "",
       _cluster_labels: data.clusters,
       _color_options: [],

@@ -2,6 +2,7 @@
 // them to the model. All state lives in the parts or in the small ``state`` object below.
 import { connect, h, isolateKeys, listen, numberOption, readArray, rowCount, setTraits, showError, toolbar, type ErrorInfo, type NdArray } from "../lib";
 import { Controls } from "./controls";
+import { Density } from "./density";
 import { download, pngOf, svgOf } from "./export";
 import { Labels } from "./labels";
 import { colourOf, drawLegend } from "./legend";
@@ -54,6 +55,7 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
   // ---- the map ----------------------------------------------------------------------------------
   const canvas = h("canvas", { class: "ew-canvas" });
   const labels = new Labels();
+  const density = new Density();
   const empty = h("div", { class: "ew-empty ew-muted" });
   const plot = h("div", {
     class: "ew-plot-area",
@@ -80,7 +82,7 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     (index) => scatter?.plot.getScreenPosition(index),
     () => [scatter?.width ?? 0, scatter?.height ?? 0],
   );
-  plot.append(canvas, labels.layer, tooltip.node, empty);
+  plot.append(canvas, density.node, labels.layer, tooltip.node, empty);
 
   const progressBar = h("progress", { attrs: { max: 1, "aria-label": "Progress of the background work" } });
   const progressText = h("span", { class: "ew-muted" });
@@ -136,8 +138,18 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     if (!ready) {
       const n = Number(model.get("_n"));
       const method = String(model.get("projection")).toUpperCase().replace("TSNE", "t-SNE");
-      empty.textContent = `Computing the ${method} layout of ${n.toLocaleString()} points…`;
+      empty.textContent = density.shown
+        ? `Drawing ${n.toLocaleString()} points… The shading shows where they lie (binned, approximate).`
+        : `Computing the ${method} layout of ${n.toLocaleString()} points…`;
     }
+  };
+
+  /** The density layer over the data square, until the points are drawn; false when there is none. */
+  const showDensity = (): boolean => {
+    if (!scatter) return false;
+    const view = scatter;
+    const colour = model.get("_legend")?.colors?.[0] ?? PLAIN;
+    return density.show(model.get("_density"), colour, view.width, view.height, view.toScreen(-1, 1), view.toScreen(1, -1));
   };
 
   const drawOnce = async () => {
@@ -149,6 +161,11 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
       root.removeAttribute("data-drawn");
       updateEmpty();
       return;
+    }
+    if (!scatter.drawn && showDensity()) {
+      // The draw below blocks the page for seconds: let the browser paint the density layer first.
+      updateEmpty();
+      await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
     }
     scatter.setCoordinates(source, xy.data instanceof Float32Array ? xy.data : Float32Array.from(xy.data));
     const n = rowCount(xy);
@@ -169,6 +186,7 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
       opacity,
     );
     root.setAttribute("data-drawn", String(n));
+    density.hide();
     updateEmpty();
     placeLabels();
   };

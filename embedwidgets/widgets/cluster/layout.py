@@ -102,4 +102,3 @@ def density_image(xy_unit: np.ndarray, bins: int = DENSITY_BINS) -> np.ndarray:
     counts = np.bincount((bins - 1 - cells[:, 1]) * bins + cells[:, 0], minlength=bins * bins)
     scaled = np.log1p(counts) / max(float(np.log1p(counts.max())), 1e-9)
     return np.round(scaled * 255).astype(np.uint8).reshape(bins, bins)
-

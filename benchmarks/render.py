@@ -164,7 +164,19 @@ def measure(context, server, tool: str, n: int, run: int, shots: Path | None = N
         page.evaluate(WATCH)
         before = sum(received)
         notebook.run_cell(1)  # its Shift+Enter starts the clock
-        page.wait_for_function("() => window.__ewRender.frame !== null", timeout=FIRST_FRAME_MS, polling=100)
+        try:
+            page.wait_for_function("() => window.__ewRender.frame !== null", timeout=FIRST_FRAME_MS, polling=100)
+        except Exception:
+            # Say what the page showed instead of only timing out (a loaded machine, or a view that failed).
+            seen = page.evaluate(
+                "() => ({ render: window.__ewRender, drawn: document.querySelector('.ew-cluster')?.dataset.drawn,"
+                " error: document.querySelector('.ew-cluster .ew-error')?.textContent,"
+                " empty: document.querySelector('.ew-cluster .ew-empty')?.textContent })"
+            )
+            print(f"  no first frame in {FIRST_FRAME_MS / 1000:.0f} s: {seen}", flush=True)
+            if shots:
+                page.screenshot(path=shots / name.replace(".ipynb", "-timeout.png"))
+            raise
         notebook.wait_idle()
         state = page.evaluate("() => window.__ewRender")
         socket_bytes = sum(received) - before

@@ -240,7 +240,7 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
 
   const drawLegendBox = () => drawLegend(legendBox, model.get("_legend") ?? {}, (index) => void requester.request("legend", { index }));
 
-  // ---- selection: regl-scatterplot ⇄ the `_selection` trait (Python's `selected`) -----------------------------------------
+  // ---- selection: regl-scatterplot ⇄ the `_selection` trait (Python's `selected`) ---------------------
   const pushSelection = (points: ArrayLike<number>) => {
     const rows = Int32Array.from(points).sort(); // typed arrays sort numerically
     if (sameRows(selectionOf(model), rows)) return;

@@ -39,8 +39,8 @@ DENSITY_LAYER = {
     "from_points": 1_000_000,  # embedwidgets/widgets/cluster/layout.py: DENSITY_FROM
     "what": "a 256×256 log-scaled count image, binned in Python, shown over the data square until the points are drawn",
     "why": (
-        "on software WebGL the first frame of the points takes about 5 s at 1M and grows faster than n (about 50 s "
-        "at 10M), while the data reach the page in 1.4 s and 6 s: the user sees the map's shape that much sooner. "
+        "on software WebGL the first frame of the points takes about 4-5 s at 1M and grows with n (40-50 s "
+        "at 10M), while the data reach the page in 1.4 s and 5-6 s: the user sees the map's shape that much sooner. "
         "It is not kept while zoomed out: one pan redraws every point (about 1 s per million here), but "
         "regl-scatterplot, the one renderer, draws every point in every frame, and its only way to draw fewer (its "
         "filter) also takes the hidden points out of the lasso, which must select every point."

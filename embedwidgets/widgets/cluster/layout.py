@@ -86,7 +86,7 @@ def default_opacity(n: int) -> float:
 
 
 # From this many points the view shows a density image while it draws them: on software WebGL the first frame of
-# 1M points takes about 5 s, of 10M about 50 s, while the data arrive in 1.4 s and 6 s (benchmarks/render.py).
+# 1M points takes about 4-5 s, of 10M 40-50 s, while the data arrive in 1.4 s and 5-6 s (benchmarks/render.py).
 DENSITY_FROM = 1_000_000
 DENSITY_BINS = 256
 

@@ -23,6 +23,7 @@ from ...engine.errors import EmbedWidgetsError
 from .._arrays import ArrayTrait
 from .._base import STATIC, EmbedWidget, check_k, handler
 from . import checks, colors, describe, layout
+from .filters import Filters, TableRows
 from .checks import MAX_K, VIEW_OPTIONS, RowList
 from .jobs import JobRunner, Progress
 from .modes import SlowScores, mode_colors
@@ -84,6 +85,13 @@ class ClusterView(EmbedWidget):
     _color_options = traitlets.List().tag(sync=True)
     _projection_options = traitlets.List().tag(sync=True)
     _options = traitlets.Dict(default_value=VIEW_OPTIONS).tag(sync=True)  # limits the view applies, set by Python
+    # The workbench: the linked table and the filter charts (filters.py).
+    table = traitlets.Bool(False).tag(sync=True)
+    # The active filters as Python sees them (dates as Timestamps); ``_filter_state`` carries them as JSON.
+    filters = traitlets.Dict()
+    _filter_state = traitlets.Dict().tag(sync=True)
+    _charts = traitlets.List().tag(sync=True)  # each chart: column, kind, bars or edges, total and cross counts
+    _filtered = ArrayTrait(dtype="uint8").tag(sync=True)  # 1 = passes the filters; empty when none is active
 
     def __init__(
         self,
@@ -98,10 +106,16 @@ class ClusterView(EmbedWidget):
         text_column: str | None = None,
         point_size: float | None = None,
         opacity: float | None = None,
+        filters: Sequence[str] | dict | None = None,
+        table: bool = False,
         background: bool = True,
         **kwargs: Any,
     ) -> None:
         checks.check_arguments(embeddings, text_column, seed)
+        columns = list(filters) if isinstance(filters, dict) else [] if filters is None else filters
+        self._filters = Filters(embeddings.metadata, columns)
+        self._mask: np.ndarray | None = None  # None: no filter is active
+        self._table = TableRows(embeddings.labels, embeddings.metadata)
         n = len(embeddings)
         self.embeddings = self._completion_set = embeddings
         self.text_column = text_column
@@ -138,6 +152,7 @@ class ClusterView(EmbedWidget):
                 accepts_text=embeddings.encoder is not None,
                 point_size=layout.default_point_size(n) if point_size is None else point_size,
                 opacity=layout.default_opacity(n) if opacity is None else opacity,
+                table=table,
                 **kwargs,
             )
         except traitlets.TraitError as error:
@@ -145,6 +160,7 @@ class ClusterView(EmbedWidget):
         self._projection_options = layout.projection_choices(custom=self._custom is not None)
         self._color_options = colors.color_choices(embeddings.metadata.columns, classes=False)
         self._quiet = False
+        self._apply_filters(dict(filters) if isinstance(filters, dict) else {})
         self._start_projection()
         self._ensure_clusters()
         self._recolor()
@@ -169,6 +185,15 @@ class ClusterView(EmbedWidget):
     @traitlets.validate("query_k", "point_size", "opacity", "height")
     def _check_range(self, proposal: dict) -> Any:
         return checks.in_range(proposal["trait"].name, proposal["value"])
+
+    @traitlets.validate("filters")
+    def _check_filters(self, proposal: dict) -> dict:
+        return self._filters.check(proposal["value"])
+
+    @traitlets.validate("_filter_state")
+    def _check_filter_state(self, proposal: dict) -> dict:
+        # The view's filters, read as Python's and written back: a bad one is refused (and shown inline).
+        return self._filters.to_wire(self._filters.from_wire(proposal["value"]))
 
     @traitlets.validate("color_by")
     def _check_color_by(self, proposal: dict) -> str:
@@ -201,6 +226,28 @@ class ClusterView(EmbedWidget):
     @traitlets.observe("_selection")
     def _selection_from_view(self, change: dict) -> None:
         self.selected = change["new"]  # checked (range, order) like a selection made in Python
+
+    @traitlets.observe("filters")
+    def _filters_changed(self, change: dict) -> None:
+        if not self._quiet:
+            self._apply_filters(change["new"])
+
+    @traitlets.observe("_filter_state")
+    def _filters_from_view(self, change: dict) -> None:
+        if not self._quiet:
+            self._apply_filters(self._filters.from_wire(change["new"]))
+
+    def _apply_filters(self, filters: dict) -> None:
+        """Check ``filters``, then publish them, the mask of passing rows and the charts' cross-filter counts."""
+        checked = self._filters.check(filters)
+        mask = self._filters.mask(checked) if checked else None
+        charts = self._filters.chart_counts(checked)
+        with self._lock, self._quietly(), self.hold_sync():
+            self._mask = mask
+            self.filters = checked
+            self._filter_state = self._filters.to_wire(checked)
+            self._charts = charts
+            self._filtered = np.zeros(0, dtype=np.uint8) if mask is None else mask.astype(np.uint8)
 
     @contextlib.contextmanager
     def _quietly(self) -> Iterator[None]:
@@ -279,6 +326,16 @@ class ClusterView(EmbedWidget):
     def classes(self) -> pd.DataFrame | None:
         """The last :meth:`show_classes` result (``label, class, score, score:<class>...``), or None."""
         return self._scores.classes
+
+    @property
+    def visible(self) -> np.ndarray:
+        """The rows that pass ``filters``, in row order (every row when no filter is active)."""
+        n = len(self.embeddings)
+        return np.arange(n, dtype=np.int64) if self._mask is None else np.flatnonzero(self._mask).astype(np.int64)
+
+    def filtered_df(self) -> pd.DataFrame:
+        """The rows that pass ``filters``: ``label``, the cluster (once known) and every metadata column."""
+        return describe.selection_frame(self.embeddings, self.visible, self._clusters)
 
     def selection_df(self) -> pd.DataFrame:
         """The selected rows: ``label``, the cluster (once known) and every metadata column, indexed by row."""
@@ -463,6 +520,22 @@ class ClusterView(EmbedWidget):
     @handler("point")
     def _point_request(self, index: int = -1) -> dict:
         return describe.point_details(self.embeddings, index, self._clusters, self._names)
+
+    @handler("rows")
+    def _rows_request(
+        self, source: str = "all", start: int = 0, count: int = 50, sort: str = "", descending: bool = False
+    ) -> dict:
+        """A page of the table: the selection (``source="selection"``) or the rows passing the filters."""
+        n = len(self.embeddings)
+        if source == "selection":
+            shown = np.zeros(n, dtype=bool)
+            shown[np.asarray(self.selected, dtype=np.int64)] = True
+        else:
+            shown = self._mask
+        page = self._table.page(
+            shown, n, start=start, count=count, sort=str(sort), descending=bool(descending), clusters=self._clusters
+        )
+        return {**page, "source": source}
 
     @handler("legend")
     def _legend_request(self, index: int = -1) -> dict:

@@ -1,6 +1,7 @@
 // ClusterView's traits as the view reads them, and the parts of a model it uses. The live widget passes its
 // anywidget model; the saved page (../standalone.ts) passes a small in-page model with the same methods.
 import type { AnyModel } from "@anywidget/types";
+import type { Chart, FilterState } from "./workbench";
 import { readArray, type ArrayValue, type BaseModel, type Choice, type ErrorInfo, type Options } from "../lib";
 
 export type LegendItem = { value: number; label: string; color: string; count: number };
@@ -52,6 +53,10 @@ export type ClusterModel = BaseModel & {
   _color_options: Choice[];
   _projection_options: Choice[];
   _options: Options;
+  table: boolean;
+  _filter_state: FilterState;
+  _charts: Chart[];
+  _filtered: unknown;
 };
 
 /** What the view needs of a model: traits, their change events, and custom messages. */

@@ -84,6 +84,10 @@ export class PageModel implements ViewModel {
       _color_options: [],
       _projection_options: [],
       _options: {},
+      table: false,
+      _filter_state: {},
+      _charts: [],
+      _filtered: null,
     };
   }
 

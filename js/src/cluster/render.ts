@@ -7,8 +7,9 @@ import { download, pngOf, svgOf } from "./export";
 import { Labels } from "./labels";
 import { colourOf, drawLegend } from "./legend";
 import { PLAIN, rowsValue, selectionOf, type ClusterModel, type ViewModel } from "./model";
-import { Scatter, theme } from "./scatter";
+import { Scatter, theme, type Frame } from "./scatter";
 import { Tooltip } from "./tooltip";
+import { FilterCharts, Table } from "./workbench";
 
 /** "live": a widget with a kernel. "saved": a page written by save_html, where only the view's own controls work. */
 export type Mode = "live" | "saved";
@@ -16,6 +17,31 @@ export type Mode = "live" | "saved";
 const DEFAULT_HEIGHT = 520;
 const DEFAULT_SVG_LIMIT = 50000;
 const BUSY_DELAY_MS = 400;
+const GREY = "#c8ccd2"; // points the filters leave out: drawn, but greyed
+
+/** The rows passing the filters (1 per row), or null when no filter is active or the value is malformed. */
+function filterMask(model: ViewModel, n: number): Uint8Array | null {
+  try {
+    const data = readArray(model.get("_filtered"))?.data;
+    return data instanceof Uint8Array && data.length === n && n > 0 ? data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Colour values with the filtered-out points moved to one extra grey colour. A ramp becomes its colours' indices
+ * (the ramp has 256 steps, so nothing visible changes) so that grey can follow them. */
+function greyed(values: ArrayLike<number> | null, continuous: boolean, colors: string[], mask: Uint8Array): [Int32Array, string[]] {
+  const grey = colors.length;
+  const top = colors.length - 1;
+  const out = new Int32Array(mask.length);
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) out[i] = grey;
+    else if (values === null) out[i] = 0;
+    else out[i] = continuous ? Math.round(Math.max(0, Math.min(1, values[i] ?? 0)) * top) : (values[i] ?? 0);
+  }
+  return [out, [...colors, GREY]];
+}
 
 function sameRows(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   if (a.length !== b.length) return false;
@@ -102,6 +128,27 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     on: { click: () => void requester.request("clear_highlight") },
   });
   const title = h("div", { class: "ew-title" });
+  // ---- the workbench: filter charts and the linked table (live only: they ask the kernel) --------------
+  const charts = new FilterCharts((state) => set({ _filter_state: state }));
+  let tableClick = -1; // a row picked in the table: its one-row selection keeps the table's rows
+  const table = new Table(
+    requester,
+    (row) => {
+      tableClick = row;
+      table.current = row;
+      model.set("_selection", rowsValue(Int32Array.of(row)));
+      model.save_changes();
+      pullSelection();
+      centre(row);
+      table.schedule();
+    },
+    (message) => report({ message }),
+  );
+  const centre = (row: number) => {
+    if (!scatter || !scatter.drawn || row >= scatter.x.length) return;
+    const distance = Number(scatter.plot.get("cameraDistance"));
+    void scatter.plot.zoomToLocation([scatter.x[row] ?? 0, scatter.y[row] ?? 0], distance);
+  };
   const viewRow = mode === "saved" ? h("div", { class: "ew-row" }, [controls.labelsToggle, controls.viewRow]) : controls.viewRow;
   root.append(
     toolbar(title, model, requester),
@@ -112,6 +159,7 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     notice,
     h("div", { class: "ew-stage" }, [plot, legendBox]),
     h("div", { class: "ew-row ew-cluster-status" }, [statusText, selectHighlighted, clearHighlight]),
+    ...(mode === "live" ? [charts.node, table.node] : []),
   );
   el.appendChild(root);
 
@@ -172,12 +220,20 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     const legend = model.get("_legend") ?? {};
     const values = arrayTrait(model, "_values", report)?.data ?? null;
     const valid = values !== null && values.length === n && legend.kind !== "none";
-    const colors = valid && legend.colors?.length ? legend.colors : legend.colors?.length === 1 ? legend.colors : [PLAIN];
+    let colors = valid && legend.colors?.length ? legend.colors : legend.colors?.length === 1 ? legend.colors : [PLAIN];
+    let drawn: Frame["values"] = valid ? values : null;
+    let continuous = valid && legend.kind === "continuous";
+    const mask = filterMask(model, n);
+    if (mask) {
+      [drawn, colors] = greyed(drawn, continuous, colors, mask);
+      continuous = false;
+    }
+    root.setAttribute("data-filtered", mask ? String(mask.reduce((a, b) => a + b, 0)) : "");
     const { size, opacity } = sizeOf();
     await scatter.draw(
       {
-        values: valid ? values : null,
-        continuous: valid && legend.kind === "continuous",
+        values: drawn,
+        continuous,
         colors,
         highlight: arrayTrait(model, "_highlight", report)?.data ?? [],
         selected: selectionOf(model),
@@ -236,6 +292,22 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     }
     selectHighlighted.hidden = highlighted === 0;
     clearHighlight.hidden = !note && highlighted === 0;
+  };
+
+  const drawCharts = () => charts.draw(model.get("_charts") ?? [], model.get("_filter_state") ?? {});
+  const drawTable = () => {
+    table.node.hidden = !model.get("table") || mode !== "live";
+    if (!table.node.hidden) table.schedule();
+  };
+  // The table shows the selection when there is one, except the one row just picked in the table itself.
+  const tableFollowsSelection = () => {
+    const rows = selectionOf(model);
+    if (!(rows.length === 1 && rows[0] === tableClick)) {
+      tableClick = -1;
+      table.current = rows.length === 1 ? (rows[0] ?? -1) : -1;
+      table.source = rows.length ? "selection" : "all";
+    }
+    drawTable();
   };
 
   const drawLegendBox = () => drawLegend(legendBox, model.get("_legend") ?? {}, (index) => void requester.request("legend", { index }));
@@ -352,6 +424,10 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     [["_xy", "_values", "_legend", "_highlight"], () => void redraw()],
     [["_legend"], drawLegendBox],
     [["_selection"], pullSelection],
+    [["_selection"], tableFollowsSelection],
+    [["_filtered"], () => void redraw()],
+    [["_filtered", "table"], drawTable],
+    [["_charts", "_filter_state"], drawCharts],
     [["_highlight_note", "_highlight"], drawStatus],
     [["progress", "projection"], drawProgress],
     [["labels", "_cluster_labels"], placeLabels],
@@ -361,6 +437,8 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
 
   drawControls();
   drawLegendBox();
+  drawCharts();
+  tableFollowsSelection();
   drawStatus();
   drawProgress();
   updateEmpty();

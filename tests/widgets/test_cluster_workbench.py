@@ -1,0 +1,131 @@
+"""ClusterView's workbench on the Python side: filters both ways (Python ⇄ the view's JSON), the cross-filter
+counts, ``visible`` and ``filtered_df``, the table's pages (sorted, filtered, the selection), and bad input."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import traitlets
+
+import embedwidgets as ew
+from embedwidgets.widgets.cluster.filters import BINS, MAX_TABLE_ROWS, OTHER, TOP, Filters
+
+N = 400
+HOSTILE = '<img src=x onerror="window.__pwned=1">'
+
+
+@pytest.fixture
+def es():
+    rng = np.random.default_rng(1)
+    topics = np.array(["music", "sport", "art", HOSTILE])[np.arange(N) % 4]
+    metadata = pd.DataFrame(
+        {
+            "topic": topics,
+            "length": np.arange(N) * 2.5,  # 0 .. 997.5
+            "date": pd.Timestamp("2021-01-01") + pd.to_timedelta(np.arange(N) % 100, unit="D"),
+        }
+    )
+    return ew.EmbeddingSet([f"doc {i}" for i in range(N)], rng.normal(size=(N, 6)).astype(np.float32), metadata=metadata)
+
+
+@pytest.fixture
+def cv(es):
+    return ew.ClusterView(es, projection="pca", k=3, filters=["topic", "length", "date"], table=True, background=False)
+
+
+def chart(view, column):
+    return next(c for c in view._charts if c["column"] == column)
+
+
+def test_charts_kinds_and_totals(cv):
+    assert [c["kind"] for c in cv._charts] == ["category", "number", "date"]
+    topic = chart(cv, "topic")
+    assert set(topic["bars"][:4]) == {"music", "sport", "art", HOSTILE} and topic["bars"][-1] == OTHER
+    assert topic["total"][:4] == [100] * 4 and topic["counts"] == topic["total"]
+    length = chart(cv, "length")
+    assert len(length["total"]) == BINS and sum(length["total"]) == N
+    assert length["edges"][0] == 0 and length["edges"][-1] == 997.5
+    assert cv.visible.tolist() == list(range(N)) and len(cv._filtered) == 0  # no filter: nothing greyed
+
+
+def test_filters_from_python_reach_the_view_and_the_rows(cv):
+    cv.filters = {"topic": ["music", "art"], "length": (100, 500)}
+    assert cv.filters == {"topic": ["music", "art"], "length": (100.0, 500.0)}
+    assert cv._filter_state == {"topic": ["music", "art"], "length": [100.0, 500.0]}
+    rows = np.arange(N)
+    expected = rows[np.isin(rows % 4, [0, 2]) & (rows * 2.5 >= 100) & (rows * 2.5 <= 500)]
+    assert cv.visible.tolist() == expected.tolist()
+    mask = np.frombuffer(cv._filtered, dtype=np.uint8)
+    assert np.flatnonzero(mask).tolist() == expected.tolist()
+    frame = cv.filtered_df()
+    assert frame.index.tolist() == expected.tolist() and set(frame.topic) == {"music", "art"}
+    assert frame.length.between(100, 500).all()
+
+
+def test_cross_filter_counts_use_the_other_filters(cv):
+    cv.filters = {"topic": ["music"], "length": (0, 249)}
+    topic, length = chart(cv, "topic"), chart(cv, "length")
+    # The topic bars count under the length filter only (rows 0..99: 25 of each topic) ...
+    assert topic["counts"][:4] == [25, 25, 25, 25]
+    # ... and the length histogram under the topic filter only (every 4th row over the whole range).
+    assert sum(length["counts"]) == 100 and sum(length["total"]) == N
+
+
+def test_filters_from_the_view(cv, wire):
+    wire(cv).update(_filter_state={"length": [0, 10], "date": [pd.Timestamp("2021-01-01").value / 1e6, pd.Timestamp("2021-01-03").value / 1e6]})
+    assert cv.filters["length"] == (0.0, 10.0)
+    assert cv.filters["date"] == (pd.Timestamp("2021-01-01"), pd.Timestamp("2021-01-03"))
+    assert cv.visible.tolist() == [0, 1, 2]  # length ≤ 10 (rows 0-4) and 1-3 January (days 0-2)
+    wire(cv).update(_filter_state={})
+    assert cv.filters == {} and len(cv.visible) == N
+
+
+def test_date_filters_from_python(cv):
+    cv.filters = {"date": ("2021-01-10", "2021-01-11")}
+    assert set(np.arange(N)[cv.visible] % 100) == {9, 10}
+    assert cv._filter_state["date"] == [pd.Timestamp("2021-01-10").value / 1e6, pd.Timestamp("2021-01-11").value / 1e6]
+
+
+def test_bad_filters_say_what_is_wrong_and_keep_the_old_ones(cv, wire):
+    cv.filters = {"topic": ["sport"]}
+    with pytest.raises(traitlets.TraitError, match="no filter chart for 'colour'"):
+        cv.filters = {"colour": ["red"]}
+    with pytest.raises(traitlets.TraitError, match="low > high"):
+        cv.filters = {"length": (5, 1)}
+    with pytest.raises(traitlets.TraitError, match="list of the categories"):
+        cv.filters = {"topic": "sport"}
+    resent = wire(cv).update(_filter_state={"length": ["a", "b"]})
+    assert "range of numbers" in cv.error["message"] and resent["_filter_state"] == {"topic": ["sport"]}
+    assert cv.filters == {"topic": ["sport"]} and len(cv.visible) == N // 4
+    with pytest.raises(KeyError, match="no metadata column"):
+        ew.ClusterView(cv.embeddings, projection="pca", filters=["nope"], background=False)
+
+
+def test_filters_given_as_a_dict_start_active(es):
+    view = ew.ClusterView(es, projection="pca", filters={"topic": ["art"], "length": None}, background=False)
+    assert [c["column"] for c in view._charts] == ["topic", "length"]
+    assert view.filters == {"topic": ["art"]} and len(view.visible) == N // 4
+
+
+def test_table_pages_sorted_filtered_and_selected(cv, wire):
+    page = wire(cv).request("rows", source="all", start=0, count=5, sort="length", descending=True)["data"]
+    assert page["total"] == N and page["rows"] == [399, 398, 397, 396, 395]
+    assert page["columns"] == ["row", "label", "cluster", "topic", "length", "date"]
+    assert page["cells"][0][:2] == ["399", "doc 399"] and page["cells"][0][3] == HOSTILE  # text, escaped by the view
+    cv.filters = {"topic": ["sport"]}
+    page = wire(cv).request("rows", source="all", start=2, count=3)["data"]
+    assert page["total"] == 100 and page["rows"] == [9, 13, 17]
+    cv.selected = [7, 3, 250]
+    page = wire(cv).request("rows", source="selection", start=0, count=10, sort="label")["data"]
+    assert page["rows"] == [250, 3, 7]  # "doc 250" < "doc 3" < "doc 7" as text
+    big = wire(cv).request("rows", source="all", start=0, count=10**6)["data"]
+    assert len(big["rows"]) == min(MAX_TABLE_ROWS, 100)
+    assert wire(cv).request("rows", start=-1)["ok"] is False
+    assert wire(cv).request("rows", sort="nope")["ok"] is False
+
+
+def test_many_categories_fold_into_other():
+    frame = pd.DataFrame({"c": [f"v{i % 40}" for i in range(400)]})
+    filters = Filters(frame, ["c"])
+    counts = filters.chart_counts({})[0]
+    assert len(counts["bars"]) == TOP + 1 and counts["total"][-1] == 400 - TOP * 10
+    assert filters.mask(filters.check({"c": ["v1", "v39"]})).sum() == 20

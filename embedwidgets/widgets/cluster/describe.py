@@ -11,11 +11,13 @@ import pandas as pd
 
 from ...engine.embeddings import EmbeddingSet
 from ...engine.errors import EmbedWidgetsError
+from ...engine.hierarchy import label_tree
 from .colors import clip, display_text
 from .jobs import Progress
 from .layout import label_places
 
 TOOLTIP_CHARS = 300
+SUB_CLUSTERS = 4  # children of each cluster in the label tree
 NAME_COLUMNS = ["cluster", "size", "keywords", "label", "x", "y"]
 
 
@@ -67,6 +69,22 @@ def clusters_with_names(
     clusters = embeddings.cluster(method, k, seed=seed, progress=progress)
     progress(1.0, "cluster keywords")
     return clusters, embeddings.cluster_labels(clusters, text_column=text_column)
+
+
+def sub_clusters(
+    embeddings: EmbeddingSet,
+    clusters: np.ndarray,
+    *,
+    seed: int,
+    text_column: str | None,
+    labeler: Callable[[list[str]], str] | None,
+    progress: Progress,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The label tree over ``clusters`` (engine/hierarchy.py): each cluster split into sub-clusters, all named."""
+    texts = embeddings.labels if text_column is None else embeddings.metadata[text_column].astype(str).tolist()
+    return label_tree(
+        embeddings.unit, texts, clusters, children=SUB_CLUSTERS, seed=seed, labeler=labeler, progress=progress
+    )
 
 
 def search_rows(embeddings: EmbeddingSet, text: str) -> tuple[np.ndarray, str]:

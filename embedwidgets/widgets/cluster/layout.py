@@ -71,6 +71,7 @@ def label_places(xy: np.ndarray | None, clusters: np.ndarray | None, names: pd.D
                 "text": str(row.label),
                 "size": int(row.size),
                 "color": PALETTE[position % len(PALETTE)],
+                "level": 0,
             }
         )
     return places
@@ -102,3 +103,35 @@ def density_image(xy_unit: np.ndarray, bins: int = DENSITY_BINS) -> np.ndarray:
     counts = np.bincount((bins - 1 - cells[:, 1]) * bins + cells[:, 0], minlength=bins * bins)
     scaled = np.log1p(counts) / max(float(np.log1p(counts.max())), 1e-9)
     return np.round(scaled * 255).astype(np.uint8).reshape(bins, bins)
+
+
+def sub_label_places(
+    xy: np.ndarray | None, fine: np.ndarray | None, tree: pd.DataFrame | None, parents: list, limit: int
+) -> list:
+    """Places of the sub-cluster labels (level 1 of the tree), biggest first, each in its parent's colour and
+    marked ``level: 1``; the view shows them once zoomed in."""
+    if xy is None or fine is None or tree is None:
+        return []
+    colour = {p["cluster"]: p["color"] for p in parents}
+    subs = tree[tree.level == 1].sort_values("size", ascending=False, kind="stable").head(limit)
+    order = np.argsort(fine, kind="stable")
+    starts = np.searchsorted(fine[order], subs.cluster.to_numpy())
+    places = []
+    for (cluster, parent, size, text), start in zip(subs[["cluster", "parent", "size", "label"]].itertuples(index=False), starts):
+        members = xy[order[start : start + int(size)]]
+        if not len(members):
+            continue
+        x, y = np.median(members, axis=0)
+        places.append(
+            {
+                "cluster": int(cluster),
+                "x": float(x),
+                "y": float(y),
+                "text": str(text),
+                "size": int(size),
+                "color": colour.get(int(parent), PALETTE[int(parent) % len(PALETTE)]),
+                "level": 1,
+                "parent": int(parent),
+            }
+        )
+    return places

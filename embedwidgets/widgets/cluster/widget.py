@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from .jobs import JobRunner, Progress
 from .modes import SlowScores, mode_colors
 
 MAX_LABELS = 40  # keyword labels drawn on the map (the biggest clusters)
+MAX_SUB_LABELS = 160  # sub-cluster labels, shown once zoomed in
 JOB_KINDS = ("project", "cluster", "color")
 
 
@@ -82,6 +83,7 @@ class ClusterView(EmbedWidget):
     _density = ArrayTrait(dtype="uint8").tag(sync=True)  # (bins, bins) from DENSITY_FROM points, else empty
     _highlight_note = traitlets.Unicode("").tag(sync=True)
     _cluster_labels = traitlets.List().tag(sync=True)
+    _sub_labels = traitlets.List().tag(sync=True)  # level 1 of the label tree, shown once zoomed in
     _color_options = traitlets.List().tag(sync=True)
     _projection_options = traitlets.List().tag(sync=True)
     _options = traitlets.Dict(default_value=VIEW_OPTIONS).tag(sync=True)  # limits the view applies, set by Python
@@ -108,6 +110,7 @@ class ClusterView(EmbedWidget):
         opacity: float | None = None,
         filters: Sequence[str] | dict | None = None,
         table: bool = False,
+        labeler: Callable[[list[str]], str] | None = None,
         background: bool = True,
         **kwargs: Any,
     ) -> None:
@@ -116,6 +119,11 @@ class ClusterView(EmbedWidget):
         self._filters = Filters(embeddings.metadata, columns)
         self._mask: np.ndarray | None = None  # None: no filter is active
         self._table = TableRows(embeddings.labels, embeddings.metadata)
+        if labeler is not None and not callable(labeler):
+            raise TypeError(f"labeler must be a function of a list of texts returning a str, not {type(labeler).__name__}.")
+        self._labeler = labeler
+        self._tree: pd.DataFrame | None = None
+        self._fine: np.ndarray | None = None
         n = len(embeddings)
         self.embeddings = self._completion_set = embeddings
         self.text_column = text_column
@@ -287,6 +295,19 @@ class ClusterView(EmbedWidget):
         return describe.names_with_places(self._names, self._xy_unit, self._clusters)
 
     @property
+    def label_tree(self) -> pd.DataFrame:
+        """The labels' hierarchy: ``level`` (0 the clusters, 1 their sub-clusters, shown once zoomed in),
+        ``cluster``, ``parent`` (-1 at level 0), ``size`` and ``label``; empty while clustering runs."""
+        if self._tree is None:
+            return pd.DataFrame(columns=["level", "cluster", "parent", "size", "label"])
+        return self._tree.copy()
+
+    @property
+    def sub_clusters(self) -> np.ndarray | None:
+        """Every row's level-1 cluster in ``label_tree`` (-1 for noise), or None while clustering runs."""
+        return None if self._fine is None else self._fine.copy()
+
+    @property
     def legend(self) -> dict:
         """The legend the map shows: ``title``, ``kind`` (categorical, continuous, none), ``items``, ``note``..."""
         return dict(self._legend)
@@ -442,8 +463,13 @@ class ClusterView(EmbedWidget):
         with self.hold_sync():
             self._density = layout.density_image(self._xy_unit) if big else np.zeros(0, dtype=np.uint8)
             self._xy = self._xy_unit
-            self._cluster_labels = layout.label_places(self._xy_unit, self._clusters, self._names, MAX_LABELS)
+            self._place_labels()
         self._report(None)
+
+    def _place_labels(self) -> None:
+        top = layout.label_places(self._xy_unit, self._clusters, self._names, MAX_LABELS)
+        self._cluster_labels = top
+        self._sub_labels = layout.sub_label_places(self._xy_unit, self._fine, self._tree, top, MAX_SUB_LABELS)
 
     def _ensure_clusters(self) -> None:
         """Cluster when clusters are shown (colour or labels); the runner skips (method, k) shown or running."""
@@ -452,13 +478,22 @@ class ClusterView(EmbedWidget):
         seed, es, column, method = self.seed, self.embeddings, self.text_column, self.cluster_method
         k = min(self.k, len(es)) if method == "kmeans" else None
 
-        def work(progress: Progress) -> tuple[np.ndarray, pd.DataFrame]:
-            return describe.clusters_with_names(es, method, k or 8, seed=seed, text_column=column, progress=progress)
+        labeler = self._labeler
 
-        def apply(result: tuple[np.ndarray, pd.DataFrame]) -> None:
+        def work(progress: Progress) -> tuple:
+            clusters, names = describe.clusters_with_names(
+                es, method, k or 8, seed=seed, text_column=column, progress=progress
+            )
+            tree, fine = describe.sub_clusters(
+                es, clusters, seed=seed, text_column=column, labeler=labeler, progress=progress
+            )
+            return clusters, names, tree, fine
+
+        def apply(result: tuple) -> None:
             self._clusters, self._names = np.asarray(result[0]), result[1]
+            self._tree, self._fine = result[2], result[3]
             with self.hold_sync():
-                self._cluster_labels = layout.label_places(self._xy_unit, self._clusters, self._names, MAX_LABELS)
+                self._place_labels()
                 if self.color_by == "cluster":
                     self._recolor()
             self._report(None)

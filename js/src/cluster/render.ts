@@ -228,7 +228,6 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
       [drawn, colors] = greyed(drawn, continuous, colors, mask);
       continuous = false;
     }
-    root.setAttribute("data-filtered", mask ? String(mask.reduce((a, b) => a + b, 0)) : "");
     const { size, opacity } = sizeOf();
     await scatter.draw(
       {
@@ -242,6 +241,7 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
       opacity,
     );
     root.setAttribute("data-drawn", String(n));
+    root.setAttribute("data-filtered", mask ? String(mask.reduce((a, b) => a + b, 0)) : "none"); // passing points drawn
     density.hide();
     updateEmpty();
     placeLabels();

@@ -1,0 +1,156 @@
+"""ClusterView's workbench in a real notebook (JupyterLab 4 and Notebook 7): brushing a histogram greys the
+right points (read back from the canvas) and sets ``cv.filters`` in the kernel; clicking a category bar filters
+and the other chart's counts follow (cross-filter); filters set in Python show in the charts; the table scrolls
+virtually (few rows in the page, the last row reachable), clicking a row selects its point in the kernel; and
+hostile strings in table cells and category bars stay text.
+
+The layout is planted so each check has one answer: ``length`` grows with x (0 at the left edge, 1000 at the
+right), so the brushed lower half of the histogram keeps exactly the left half of the map.
+"""
+
+from __future__ import annotations
+
+import pytest
+from ewbrowser import HOSTS, assert_not_injected
+from playwright.sync_api import expect
+
+HOSTILE = '<img src=x onerror="window.__pwned=1">'
+N = 2000
+CAMERA_DISTANCE = 1.08  # the view's initial zoom (scatter.ts: cameraDistance)
+
+CELLS = [
+    f"""import json
+import numpy as np, pandas as pd
+import embedwidgets as ew
+
+H = {HOSTILE!r}
+rng = np.random.default_rng(0)
+xy = rng.uniform(-1, 1, ({N}, 2))
+xy[:4] = [[-1, -1], [1, 1], [-1, 1], [1, -1]]  # the normalised square is the data's own
+topic = np.array(["music", "sport", H])[np.arange({N}) % 3]
+meta = pd.DataFrame({{"topic": topic, "length": (xy[:, 0] + 1) * 500}})
+labels = [f"doc {{i}}" for i in range({N})]
+labels[5] = H
+es = ew.EmbeddingSet(labels, rng.normal(size=({N}, 8)).astype(np.float32), metadata=meta)""",
+    'cv = ew.ClusterView(es, projection=xy, color_by="none", labels=False, filters=["topic", "length"], table=True)\ncv',
+]
+WIDGET = 1
+
+# Alpha-weighted mean colour of a square around a point (CSS pixels from the canvas' top-left corner).
+REGION = """(canvas, [x, y, r]) => {
+  const s = canvas.width / canvas.clientWidth;
+  const side = Math.round(2 * r * s);
+  const d = canvas.getContext('2d').getImageData(Math.round((x - r) * s), Math.round((y - r) * s), side, side).data;
+  const sum = [0, 0, 0];
+  let weight = 0;
+  for (let i = 0; i < d.length; i += 4) {
+    const a = d[i + 3] / 255;
+    sum[0] += a * d[i]; sum[1] += a * d[i + 1]; sum[2] += a * d[i + 2]; weight += a;
+  }
+  return sum.map((v) => v / Math.max(weight, 1e-9));
+}"""
+
+
+@pytest.fixture(scope="module", params=HOSTS)
+def nb(request, open_notebook):
+    notebook = open_notebook(request.param, "workbench", CELLS)
+    expect(view_of(notebook)).to_have_attribute("data-drawn", str(N), timeout=60_000)
+    yield notebook
+    errors = notebook.unexpected_errors()
+    notebook.close()
+    assert errors == [], "uncaught errors in the page"
+
+
+def view_of(nb):
+    return nb.widget(WIDGET, ".ew-root.ew-cluster")
+
+
+def blueness(nb, x: float) -> float:
+    """How much bluer than red the map is around (x, 0) in data coordinates: the plain colour is blue, grey not."""
+    canvas = view_of(nb).locator("canvas.ew-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box
+    aspect = box["width"] / box["height"]
+    sx = box["width"] * (x / (CAMERA_DISTANCE * aspect) + 1) / 2
+    r, _, b = canvas.evaluate(REGION, [sx, box["height"] / 2, 25])
+    return b - r
+
+
+def test_brushing_the_histogram_greys_the_right_points_and_reaches_python(nb):
+    view = view_of(nb)
+    assert blueness(nb, -0.5) > 60 and blueness(nb, 0.5) > 60  # every point plain blue
+    bars = view.locator(".ew-chart[data-column='length'] .ew-bars-histogram")
+    bars.scroll_into_view_if_needed()
+    box = bars.bounding_box()
+    assert box
+    # Drag over the left half of the 30 bins: bins 0..14, so length 0..500, the left half of the map.
+    y = box["y"] + box["height"] / 2
+    nb.page.mouse.move(box["x"] + 2, y)
+    nb.page.mouse.down()
+    nb.page.mouse.move(box["x"] + box["width"] * 0.3, y)
+    nb.page.mouse.move(box["x"] + box["width"] * 14.5 / 30, y)
+    nb.page.mouse.up()
+    state = nb.kernel_json('{"filters": {k: list(v) for k, v in cv.filters.items()}, "visible": len(cv.visible), '
+                           '"expected": int((meta.length <= cv.filters["length"][1]).sum())}')
+    assert state["filters"] == {"length": [0.0, pytest.approx(500.0)]}  # the edges of bins 0..14
+    assert state["visible"] == state["expected"]
+    expect(view).to_have_attribute("data-filtered", str(state["expected"]))
+    assert blueness(nb, -0.5) > 60, "the kept half should stay blue"
+    assert blueness(nb, 0.5) < 25, "the filtered-out half should be grey"
+    # The table shows only the rows that pass.
+    expect(view.locator(".ew-table")).to_have_attribute("data-total", str(state["expected"]))
+
+
+def test_category_click_cross_filters_and_python_sets_filters(nb):
+    view = view_of(nb)
+    music = view.locator(".ew-chart[data-column='topic'] .ew-cat[data-value='music']")
+    music.click()
+    state = nb.kernel_json('{"topic": cv.filters.get("topic"), "visible": len(cv.visible), '
+                           '"hist": int(((meta.topic == "music")).sum())}')
+    assert state["topic"] == ["music"]
+    expect(music).to_have_attribute("aria-pressed", "true")
+    # The length chart counts under the topic filter only: its bars add up to every music row.
+    expect(view.locator(".ew-chart[data-column='length'] .ew-chart-status")).to_contain_text(f"{state['hist']:,}")
+    expect(view).to_have_attribute("data-filtered", str(state["visible"]))
+    # Python → view: a new filter replaces the view's.
+    nb.run_code('cv.filters = {"topic": ["sport", H]}')
+    expect(view.locator(".ew-cat[data-value='sport']")).to_have_attribute("aria-pressed", "true")
+    expect(music).to_have_attribute("aria-pressed", "false")
+    hostile_bar = view.locator(".ew-chart[data-column='topic'] .ew-cat-label", has_text=HOSTILE)
+    expect(hostile_bar).to_have_count(1)  # the category is text on its bar
+    expect(view.locator(".ew-chart-clear").first).to_be_visible()
+    view.locator(".ew-chart[data-column='topic'] .ew-chart-clear").click()
+    assert nb.kernel_json("cv.filters") == {}
+    expect(view).to_have_attribute("data-filtered", "none")
+
+
+def test_table_scrolls_virtually_and_a_row_click_selects_its_point(nb):
+    view = view_of(nb)
+    table = view.locator(".ew-table")
+    table.scroll_into_view_if_needed()
+    expect(table).to_have_attribute("data-total", str(N))
+    rows = table.locator(".ew-rows .ew-tr")
+    expect(rows.first).to_be_visible()
+    assert rows.count() < 60  # only the rows in view (and a few around) are in the page
+    expect(table.locator(".ew-tr[data-row='5'] .ew-td").nth(1)).to_have_text(HOSTILE)  # row 5's label, as text
+    expect(table.locator(".ew-tr[data-row='2'] .ew-td").nth(2)).to_have_text(HOSTILE)  # its topic (no cluster column), too
+    # Scroll to the end: the last rows arrive.
+    table.locator(".ew-table-view").evaluate("(el) => { el.scrollTop = el.scrollHeight; }")
+    expect(table.locator(f".ew-tr[data-row='{N - 1}']")).to_be_visible()
+    # Sort by label, descending: "doc 999" comes first as text.
+    table.locator(".ew-table-view").evaluate("(el) => { el.scrollTop = 0; }")
+    table.locator(".ew-th", has_text="label").click()
+    table.locator(".ew-th", has_text="label").click()
+    expect(table.locator(".ew-th", has_text="label")).to_have_attribute("aria-sort", "descending")
+    expect(rows.first.locator(".ew-td").nth(1)).to_have_text("doc 999")
+    # Click a row: its point is selected, in the view and in the kernel.
+    table.locator(".ew-tr[data-row='998']").click()
+    expect(table.locator(".ew-tr.ew-current")).to_have_attribute("data-row", "998")
+    expect(view.locator(".ew-status-text")).to_contain_text("1 selected")
+    assert nb.kernel_json("cv.selected") == [998]
+    # A selection made in Python fills the table.
+    nb.run_code("cv.selected = [1, 2, 3]")
+    expect(table).to_have_attribute("data-source", "selection")
+    expect(table).to_have_attribute("data-total", "3")
+    assert_not_injected(nb.page)

@@ -11,6 +11,7 @@ million rows stays quick; sizes are exact.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -23,6 +24,7 @@ from .cluster import kmeans, keyword_labels
 TREE_COLUMNS = ["level", "cluster", "parent", "size", "label"]
 LABEL_CHARS = 80
 LABELER_TEXTS = 20  # texts a user's labeler sees per node
+WORD = re.compile(r"(?u)\b[^\W\d_][\w'-]+\b")  # the words keyword_labels counts
 
 
 def _sampled_rows(ids: np.ndarray, cap: int, seed: int) -> np.ndarray:
@@ -42,12 +44,11 @@ def _names(
     seed: int,
     labeler: Callable[[list[str]], str] | None,
     parents: np.ndarray | None = None,
-    parent_words: dict[int, list[str]] | None = None,
 ) -> dict[int, str]:
     """A label per id ≥ 0: c-TF-IDF keywords over a sample of each id's texts, or the user's labeler.
 
-    With ``parents`` (the parent of each row), keywords are weighed among siblings only and the parent's own
-    keywords are skipped, so a sub-topic's label says what sets it apart inside its topic."""
+    With ``parents`` (the parent of each row), keywords are weighed among siblings only and words that every
+    sibling uses are skipped, so a sub-topic's label says what sets it apart inside its topic."""
     rows = _sampled_rows(ids, sample if labeler is None else LABELER_TEXTS, seed)
     if labeler is not None:
         out = {}
@@ -64,11 +65,14 @@ def _names(
     out = {}
     for parent in np.unique(parents[rows]).tolist():
         inside = rows[parents[rows] == parent]
-        skip = set((parent_words or {}).get(int(parent), []))
-        frame = keyword_labels([str(texts[r]) for r in inside], ids[inside], top_n=3 + len(skip))
-        for cid, words in zip(frame.cluster, frame.keywords):
-            kept = [w for w in words if w not in skip][:3]
-            out[int(cid)] = " · ".join(kept) if kept else ""
+        words = [str(texts[r]) for r in inside]
+        # A word every sibling uses (the topic's own) sets none of them apart: skip it.
+        vocab = [set(WORD.findall(" ".join(w for w, i in zip(words, ids[inside]) if i == cid).lower())) for cid in np.unique(ids[inside])]
+        skip = set.intersection(*vocab) if len(vocab) > 1 else set()
+        frame = keyword_labels(words, ids[inside], top_n=3 + len(skip))
+        for cid, found in zip(frame.cluster, frame.keywords):
+            kept = [w for w in found if w not in skip][:3]
+            out[int(cid)] = " · ".join(kept)
     return {c: text for c, text in out.items() if text}
 
 
@@ -117,12 +121,12 @@ def label_tree(
     if progress is not None:
         progress(0.8, "naming the sub-clusters")
     top_names = _names(texts, top, sample=sample, seed=seed, labeler=labeler)
-    words = {c: name.split(" · ") for c, name in top_names.items()}
-    fine_names = _names(texts, fine, sample=sample, seed=seed, labeler=labeler, parents=top, parent_words=words)
+    fine_names = _names(texts, fine, sample=sample, seed=seed, labeler=labeler, parents=top)
     top_sizes = np.bincount(top[top >= 0], minlength=max(groups, default=-1) + 1)
     fine_sizes = np.bincount(fine[fine >= 0], minlength=len(parents))
     rows = [[0, c, -1, int(top_sizes[c]), top_names.get(c, f"cluster {c}")] for c in groups]
-    rows += [[1, f, p, int(fine_sizes[f]), fine_names.get(f, f"cluster {p}.{f}")] for f, p in enumerate(parents)]
+    # A sub-cluster nothing sets apart (an only child) carries its parent's label.
+    rows += [[1, f, p, int(fine_sizes[f]), fine_names.get(f) or top_names.get(p, f"cluster {p}")] for f, p in enumerate(parents)]
     tree = pd.DataFrame(rows, columns=TREE_COLUMNS)
     tree = tree.sort_values(["level", "size"], ascending=[True, False], kind="stable").reset_index(drop=True)
     return tree, fine

@@ -15,7 +15,8 @@ export type Legend = {
   min?: number;
   max?: number;
 };
-export type ClusterLabel = { cluster: number; x: number; y: number; text: string; size: number; color: string };
+/** A label on the map; ``level`` 1 is a sub-cluster (of ``parent``), shown once zoomed in. */
+export type ClusterLabel = { cluster: number; x: number; y: number; text: string; size: number; color: string; level?: number; parent?: number };
 export type PointInfo = { index: number; label: string; fields: [string, string][] };
 export type Progress = { kind: string; fraction: number; message: string; jobs: number } | null;
 
@@ -50,6 +51,7 @@ export type ClusterModel = BaseModel & {
   _density: unknown;
   _highlight_note: string;
   _cluster_labels: ClusterLabel[];
+  _sub_labels: ClusterLabel[];
   _color_options: Choice[];
   _projection_options: Choice[];
   _options: Options;

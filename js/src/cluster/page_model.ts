@@ -85,6 +85,7 @@ export class PageModel implements ViewModel {
       _projection_options: [],
       _options: {},
       table: false,
+      _sub_labels: [],
       _filter_state: {},
       _charts: [],
       _filtered: null,

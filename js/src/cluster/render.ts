@@ -6,7 +6,7 @@ import { Density } from "./density";
 import { download, pngOf, svgOf } from "./export";
 import { Labels } from "./labels";
 import { colourOf, drawLegend } from "./legend";
-import { PLAIN, rowsValue, selectionOf, type ClusterModel, type ViewModel } from "./model";
+import { PLAIN, rowsValue, selectionOf, type ClusterLabel, type ClusterModel, type ViewModel } from "./model";
 import { Scatter, theme, type Frame } from "./scatter";
 import { Tooltip } from "./tooltip";
 import { FilterCharts, Table } from "./workbench";
@@ -17,6 +17,8 @@ export type Mode = "live" | "saved";
 const DEFAULT_HEIGHT = 520;
 const DEFAULT_SVG_LIMIT = 50000;
 const BUSY_DELAY_MS = 400;
+const NO_LABELS: ClusterLabel[] = [];
+const INITIAL_DISTANCE = 1.08; // the camera distance the map starts at (scatter.ts)
 const GREY = "#c8ccd2"; // points the filters leave out: drawn, but greyed
 
 /** The rows passing the filters (1 per row), or null when no filter is active or the value is malformed. */
@@ -175,9 +177,13 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
   // ---- drawing from the model -------------------------------------------------------------------
   const placeLabels = () => {
     if (!scatter) return;
-    const shown = Boolean(model.get("labels")) && scatter.drawn ? (model.get("_cluster_labels") ?? []) : [];
+    const on = Boolean(model.get("labels")) && scatter.drawn;
+    const shown = on ? (model.get("_cluster_labels") ?? []) : NO_LABELS;
+    const subs = on ? (model.get("_sub_labels") ?? NO_LABELS) : NO_LABELS;
     const view = scatter;
-    labels.place(shown, (x, y) => view.toScreen(x, y), view.width, view.height);
+    const zoom = INITIAL_DISTANCE / Math.max(1e-9, Number(view.plot.get("cameraDistance")) || INITIAL_DISTANCE);
+    labels.place(shown, (x, y) => view.toScreen(x, y), view.width, view.height, zoom, subs);
+    root.setAttribute("data-zoom", zoom.toFixed(2));
   };
 
   const updateEmpty = () => {
@@ -430,7 +436,7 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     [["_charts", "_filter_state"], drawCharts],
     [["_highlight_note", "_highlight"], drawStatus],
     [["progress", "projection"], drawProgress],
-    [["labels", "_cluster_labels"], placeLabels],
+    [["labels", "_cluster_labels", "_sub_labels"], placeLabels],
     [["height"], resize],
     [["error"], showModelError],
   ]);

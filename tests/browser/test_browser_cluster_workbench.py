@@ -154,3 +154,51 @@ def test_table_scrolls_virtually_and_a_row_click_selects_its_point(nb):
     expect(table).to_have_attribute("data-source", "selection")
     expect(table).to_have_attribute("data-total", "3")
     assert_not_injected(nb.page)
+
+
+TOPICS = """rng2 = np.random.default_rng(1)
+T, S = ["fruit", "river", "stone"], ["red", "blue", "green", "gold"]
+pos = np.array([[-0.3, 0.25], [0.3, 0.25], [0.0, -0.3]])
+off = np.array([[-0.1, -0.1], [0.1, -0.1], [-0.1, 0.1], [0.1, 0.1]])
+vec, lab, xy2 = [], [], [np.array([[-1, -1], [1, 1], [-1, 1], [1, -1]])]
+for t in range(3):
+    ct = rng2.normal(0, 10, 12)
+    for s in range(4):
+        vec.append(ct + rng2.normal(0, 2.5, 12) + rng2.normal(0, 0.2, (40, 12)))
+        lab += [f"{T[t]} {S[s]} {i}" for i in range(40)]
+        xy2.append(pos[t] + off[s] + rng2.normal(0, 0.02, (40, 2)))
+vec = np.concatenate([rng2.normal(0, 10, (4, 12))] + vec).astype(np.float32)
+es2 = ew.EmbeddingSet(["1", "2", "3", "4"] + lab, vec)  # the corners: no words
+cv2 = ew.ClusterView(es2, projection=np.concatenate(xy2), k=3)
+cv2"""
+
+BOXES = """(root) => Array.from(root.querySelectorAll('.ew-cluster-label:not([hidden])')).map((el) => {
+  const r = el.getBoundingClientRect();
+  return { level: el.dataset.level, text: el.textContent, box: [r.left, r.top, r.right, r.bottom] };
+})"""
+
+
+def test_zooming_in_reveals_sub_topic_labels_that_never_overlap(nb):
+    nb.run_code(TOPICS)
+    view = nb.notebook.locator(".ew-root.ew-cluster").nth(1)
+    expect(view).to_have_attribute("data-drawn", "484", timeout=60_000)
+    expect(view.locator(".ew-cluster-label[data-level='0']:not([hidden])")).to_have_count(3)
+    assert view.locator(".ew-cluster-label[data-level='1']:not([hidden])").count() == 0
+    plot = view.locator(".ew-plot-area")
+    plot.focus()
+    for _ in range(4):  # × 0.8 each: zoom 2.4, past the sub-labels' threshold (2)
+        nb.page.keyboard.press("+")
+    expect(view).to_have_attribute("data-zoom", "2.44")
+    expect(view.locator(".ew-cluster-label[data-level='1']:not([hidden])").first).to_be_visible()
+    labels = view.evaluate(BOXES)
+    subs = [label["text"] for label in labels if label["level"] == "1"]
+    assert len(subs) >= 3, labels
+    for i, a in enumerate(labels):
+        for b in labels[i + 1 :]:
+            (al, at, ar, ab), (bl, bt, br, bb) = a["box"], b["box"]
+            assert not (al < br and bl < ar and at < bb and bt < ab), f"{a['text']!r} overlaps {b['text']!r}"
+    tree = nb.kernel_json("cv2.label_tree.to_dict('list')")
+    fine = {label for level, label in zip(tree["level"], tree["label"]) if level == 1}
+    assert set(subs) <= fine
+    # A sub-topic is named by its own word (one of the colours), not by its topic's.
+    assert all(any(colour in text for colour in ("red", "blue", "green", "gold")) for text in subs), subs

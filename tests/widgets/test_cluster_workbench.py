@@ -129,3 +129,37 @@ def test_many_categories_fold_into_other():
     counts = filters.chart_counts({})[0]
     assert len(counts["bars"]) == TOP + 1 and counts["total"][-1] == 400 - TOP * 10
     assert filters.mask(filters.check({"c": ["v1", "v39"]})).sum() == 20
+
+
+def topics_set(per=30):
+    rng = np.random.default_rng(3)
+    topics, subs = ["fruit", "river", "stone"], ["red", "blue", "green", "gold"]
+    centres = rng.normal(0, 10, (3, 12))
+    offsets = rng.normal(0, 2.5, (3, 4, 12))
+    vectors, labels = [], []
+    for t in range(3):
+        for s in range(4):
+            vectors.append(centres[t] + offsets[t, s] + rng.normal(0, 0.2, (per, 12)))
+            labels += [f"{topics[t]} {subs[s]} {i}" for i in range(per)]
+    return ew.EmbeddingSet(labels, np.concatenate(vectors).astype(np.float32))
+
+
+def test_label_tree_and_sub_labels_reach_the_view():
+    view = ew.ClusterView(topics_set(), projection="pca", k=3, background=False)
+    tree = view.label_tree
+    assert list(tree.columns) == ["level", "cluster", "parent", "size", "label"]
+    assert tree[tree.level == 0]["size"].sum() == tree[tree.level == 1]["size"].sum() == len(view.embeddings)
+    assert len(view._cluster_labels) == 3 and all(item["level"] == 0 for item in view._cluster_labels)
+    colours = {item["cluster"]: item["color"] for item in view._cluster_labels}
+    subs = view._sub_labels
+    assert len(subs) == (tree.level == 1).sum() and all(item["level"] == 1 for item in subs)
+    assert all(item["color"] == colours[item["parent"]] for item in subs)  # a sub-topic wears its topic's colour
+    assert {item["text"] for item in subs} <= set(tree[tree.level == 1].label)
+    assert (view.sub_clusters >= 0).all()
+
+
+def test_a_users_labeler_and_a_bad_one():
+    view = ew.ClusterView(topics_set(10), projection="pca", k=3, labeler=lambda texts: f"«{texts[0][:5]}»", background=False)
+    assert view.label_tree.label.str.startswith("«").all()
+    with pytest.raises(TypeError, match="labeler must be a function"):
+        ew.ClusterView(topics_set(10), projection="pca", labeler="gpt", background=False)

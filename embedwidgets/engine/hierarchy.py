@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .cluster import kmeans, keyword_labels
+from .cluster import keyword_labels, kmeans
 
 TREE_COLUMNS = ["level", "cluster", "parent", "size", "label"]
 LABEL_CHARS = 80
@@ -67,7 +67,10 @@ def _names(
         inside = rows[parents[rows] == parent]
         words = [str(texts[r]) for r in inside]
         # A word every sibling uses (the topic's own) sets none of them apart: skip it.
-        vocab = [set(WORD.findall(" ".join(w for w, i in zip(words, ids[inside]) if i == cid).lower())) for cid in np.unique(ids[inside])]
+        vocab = [
+            set(WORD.findall(" ".join(w for w, i in zip(words, ids[inside]) if i == cid).lower()))
+            for cid in np.unique(ids[inside])
+        ]
         skip = set.intersection(*vocab) if len(vocab) > 1 else set()
         frame = keyword_labels(words, ids[inside], top_n=3 + len(skip))
         for cid, found in zip(frame.cluster, frame.keywords):
@@ -126,7 +129,10 @@ def label_tree(
     fine_sizes = np.bincount(fine[fine >= 0], minlength=len(parents))
     rows = [[0, c, -1, int(top_sizes[c]), top_names.get(c, f"cluster {c}")] for c in groups]
     # A sub-cluster nothing sets apart (an only child) carries its parent's label.
-    rows += [[1, f, p, int(fine_sizes[f]), fine_names.get(f) or top_names.get(p, f"cluster {p}")] for f, p in enumerate(parents)]
+    rows += [
+        [1, f, p, int(fine_sizes[f]), fine_names.get(f) or top_names.get(p, f"cluster {p}")]
+        for f, p in enumerate(parents)
+    ]
     tree = pd.DataFrame(rows, columns=TREE_COLUMNS)
     tree = tree.sort_values(["level", "size"], ascending=[True, False], kind="stable").reset_index(drop=True)
     return tree, fine

@@ -32,7 +32,8 @@ meta = pd.DataFrame({{"topic": topic, "length": (xy[:, 0] + 1) * 500}})
 labels = [f"doc {{i}}" for i in range({N})]
 labels[5] = H
 es = ew.EmbeddingSet(labels, rng.normal(size=({N}, 8)).astype(np.float32), metadata=meta)""",
-    'cv = ew.ClusterView(es, projection=xy, color_by="none", labels=False, filters=["topic", "length"], table=True)\ncv',
+    'cv = ew.ClusterView(es, projection=xy, color_by="none", labels=False,\n'
+    '                    filters=["topic", "length"], table=True)\ncv',
 ]
 WIDGET = 1
 
@@ -91,8 +92,10 @@ def test_brushing_the_histogram_greys_the_right_points_and_reaches_python(nb):
     nb.page.mouse.move(box["x"] + box["width"] * 0.3, y)
     nb.page.mouse.move(box["x"] + box["width"] * 14.5 / 30, y)
     nb.page.mouse.up()
-    state = nb.kernel_json('{"filters": {k: list(v) for k, v in cv.filters.items()}, "visible": len(cv.visible), '
-                           '"expected": int((meta.length <= cv.filters["length"][1]).sum())}')
+    state = nb.kernel_json(
+        '{"filters": {k: list(v) for k, v in cv.filters.items()}, "visible": len(cv.visible), '
+        '"expected": int((meta.length <= cv.filters["length"][1]).sum())}'
+    )
     assert state["filters"] == {"length": [0.0, pytest.approx(500.0)]}  # the edges of bins 0..14
     assert state["visible"] == state["expected"]
     expect(view).to_have_attribute("data-filtered", str(state["expected"]))
@@ -106,8 +109,9 @@ def test_category_click_cross_filters_and_python_sets_filters(nb):
     view = view_of(nb)
     music = view.locator(".ew-chart[data-column='topic'] .ew-cat[data-value='music']")
     music.click()
-    state = nb.kernel_json('{"topic": cv.filters.get("topic"), "visible": len(cv.visible), '
-                           '"hist": int(((meta.topic == "music")).sum())}')
+    state = nb.kernel_json(
+        '{"topic": cv.filters.get("topic"), "visible": len(cv.visible), "hist": int(((meta.topic == "music")).sum())}'
+    )
     assert state["topic"] == ["music"]
     expect(music).to_have_attribute("aria-pressed", "true")
     # The length chart counts under the topic filter only: its bars add up to every music row.
@@ -134,7 +138,9 @@ def test_table_scrolls_virtually_and_a_row_click_selects_its_point(nb):
     expect(rows.first).to_be_visible()
     assert rows.count() < 60  # only the rows in view (and a few around) are in the page
     expect(table.locator(".ew-tr[data-row='5'] .ew-td").nth(1)).to_have_text(HOSTILE)  # row 5's label, as text
-    expect(table.locator(".ew-tr[data-row='2'] .ew-td").nth(2)).to_have_text(HOSTILE)  # its topic (no cluster column), too
+    expect(table.locator(".ew-tr[data-row='2'] .ew-td").nth(2)).to_have_text(
+        HOSTILE
+    )  # its topic (no cluster column), too
     # Scroll to the end: the last rows arrive.
     table.locator(".ew-table-view").evaluate("(el) => { el.scrollTop = el.scrollHeight; }")
     expect(table.locator(f".ew-tr[data-row='{N - 1}']")).to_be_visible()

@@ -24,7 +24,9 @@ def es():
             "date": pd.Timestamp("2021-01-01") + pd.to_timedelta(np.arange(N) % 100, unit="D"),
         }
     )
-    return ew.EmbeddingSet([f"doc {i}" for i in range(N)], rng.normal(size=(N, 6)).astype(np.float32), metadata=metadata)
+    return ew.EmbeddingSet(
+        [f"doc {i}" for i in range(N)], rng.normal(size=(N, 6)).astype(np.float32), metadata=metadata
+    )
 
 
 @pytest.fixture
@@ -71,7 +73,12 @@ def test_cross_filter_counts_use_the_other_filters(cv):
 
 
 def test_filters_from_the_view(cv, wire):
-    wire(cv).update(_filter_state={"length": [0, 10], "date": [pd.Timestamp("2021-01-01").value / 1e6, pd.Timestamp("2021-01-03").value / 1e6]})
+    wire(cv).update(
+        _filter_state={
+            "length": [0, 10],
+            "date": [pd.Timestamp("2021-01-01").value / 1e6, pd.Timestamp("2021-01-03").value / 1e6],
+        }
+    )
     assert cv.filters["length"] == (0.0, 10.0)
     assert cv.filters["date"] == (pd.Timestamp("2021-01-01"), pd.Timestamp("2021-01-03"))
     assert cv.visible.tolist() == [0, 1, 2]  # length ≤ 10 (rows 0-4) and 1-3 January (days 0-2)
@@ -159,7 +166,9 @@ def test_label_tree_and_sub_labels_reach_the_view():
 
 
 def test_a_users_labeler_and_a_bad_one():
-    view = ew.ClusterView(topics_set(10), projection="pca", k=3, labeler=lambda texts: f"«{texts[0][:5]}»", background=False)
+    view = ew.ClusterView(
+        topics_set(10), projection="pca", k=3, labeler=lambda texts: f"«{texts[0][:5]}»", background=False
+    )
     assert view.label_tree.label.str.startswith("«").all()
     with pytest.raises(TypeError, match="labeler must be a function"):
         ew.ClusterView(topics_set(10), projection="pca", labeler="gpt", background=False)

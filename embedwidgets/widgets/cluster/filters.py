@@ -89,7 +89,9 @@ class Chart:
             try:
                 low, high = float(value[0]), float(value[1])
             except (TypeError, ValueError):
-                raise traitlets.TraitError(f"the filter on {self.name!r} is a range of numbers, not {value!r}.") from None
+                raise traitlets.TraitError(
+                    f"the filter on {self.name!r} is a range of numbers, not {value!r}."
+                ) from None
             if np.isnan(low) or np.isnan(high):
                 raise traitlets.TraitError(f"the filter on {self.name!r} needs two numbers, not {value!r}.")
         if low > high:

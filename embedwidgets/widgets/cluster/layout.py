@@ -117,7 +117,9 @@ def sub_label_places(
     order = np.argsort(fine, kind="stable")
     starts = np.searchsorted(fine[order], subs.cluster.to_numpy())
     places = []
-    for (cluster, parent, size, text), start in zip(subs[["cluster", "parent", "size", "label"]].itertuples(index=False), starts):
+    for (cluster, parent, size, text), start in zip(
+        subs[["cluster", "parent", "size", "label"]].itertuples(index=False), starts
+    ):
         members = xy[order[start : start + int(size)]]
         if not len(members):
             continue

@@ -23,8 +23,8 @@ from ...engine.errors import EmbedWidgetsError
 from .._arrays import ArrayTrait
 from .._base import STATIC, EmbedWidget, check_k, handler
 from . import checks, colors, describe, layout
-from .filters import Filters, TableRows
 from .checks import MAX_K, VIEW_OPTIONS, RowList
+from .filters import Filters, TableRows
 from .jobs import JobRunner, Progress
 from .modes import SlowScores, mode_colors
 
@@ -120,7 +120,9 @@ class ClusterView(EmbedWidget):
         self._mask: np.ndarray | None = None  # None: no filter is active
         self._table = TableRows(embeddings.labels, embeddings.metadata)
         if labeler is not None and not callable(labeler):
-            raise TypeError(f"labeler must be a function of a list of texts returning a str, not {type(labeler).__name__}.")
+            raise TypeError(
+                f"labeler must be a function of a list of texts returning a str, not {type(labeler).__name__}."
+            )
         self._labeler = labeler
         self._tree: pd.DataFrame | None = None
         self._fine: np.ndarray | None = None

@@ -9,7 +9,7 @@ import { colourOf, drawLegend } from "./legend";
 import { PLAIN, rowsValue, selectionOf, type ClusterLabel, type ClusterModel, type ViewModel } from "./model";
 import { Scatter, theme, type Frame } from "./scatter";
 import { Tooltip } from "./tooltip";
-import { FilterCharts, Table } from "./workbench";
+import { FilterCharts, greyed, Table } from "./workbench";
 
 /** "live": a widget with a kernel. "saved": a page written by save_html, where only the view's own controls work. */
 export type Mode = "live" | "saved";
@@ -19,7 +19,6 @@ const DEFAULT_SVG_LIMIT = 50000;
 const BUSY_DELAY_MS = 400;
 const NO_LABELS: ClusterLabel[] = [];
 const INITIAL_DISTANCE = 1.08; // the camera distance the map starts at (scatter.ts)
-const GREY = "#c8ccd2"; // points the filters leave out: drawn, but greyed
 
 /** The rows passing the filters (1 per row), or null when no filter is active or the value is malformed. */
 function filterMask(model: ViewModel, n: number): Uint8Array | null {
@@ -31,19 +30,6 @@ function filterMask(model: ViewModel, n: number): Uint8Array | null {
   }
 }
 
-/** Colour values with the filtered-out points moved to one extra grey colour. A ramp becomes its colours' indices
- * (the ramp has 256 steps, so nothing visible changes) so that grey can follow them. */
-function greyed(values: ArrayLike<number> | null, continuous: boolean, colors: string[], mask: Uint8Array): [Int32Array, string[]] {
-  const grey = colors.length;
-  const top = colors.length - 1;
-  const out = new Int32Array(mask.length);
-  for (let i = 0; i < mask.length; i++) {
-    if (!mask[i]) out[i] = grey;
-    else if (values === null) out[i] = 0;
-    else out[i] = continuous ? Math.round(Math.max(0, Math.min(1, values[i] ?? 0)) * top) : (values[i] ?? 0);
-  }
-  return [out, [...colors, GREY]];
-}
 
 function sameRows(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   if (a.length !== b.length) return false;

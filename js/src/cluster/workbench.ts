@@ -14,7 +14,23 @@ export type Chart = {
 /** Filters on the wire: a category column → the kept categories, a number or date column → [low, high]. */
 export type FilterState = Record<string, unknown[]>;
 
-const OTHER_BAR = 1; // the last category bar counts every other category and cannot be picked alone
+const OTHER_BAR = 1;
+export const GREY = "#c8ccd2"; // points the filters leave out: drawn, but greyed
+
+/** Colour values with the filtered-out points moved to one extra grey colour. A ramp becomes its colours' indices
+ * (the ramp has 256 steps, so nothing visible changes) so that grey can follow them. */
+export function greyed(values: ArrayLike<number> | null, continuous: boolean, colors: string[], mask: Uint8Array): [Int32Array, string[]] {
+  const grey = colors.length;
+  const top = colors.length - 1;
+  const out = new Int32Array(mask.length);
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) out[i] = grey;
+    else if (values === null) out[i] = 0;
+    else out[i] = continuous ? Math.round(Math.max(0, Math.min(1, values[i] ?? 0)) * top) : (values[i] ?? 0);
+  }
+  return [out, [...colors, GREY]];
+}
+ // the last category bar counts every other category and cannot be picked alone
 
 export function formatEdge(kind: Chart["kind"], value: number): string {
   if (kind === "date") return Number.isFinite(value) ? new Date(value).toISOString().slice(0, 10) : "";

@@ -46,7 +46,8 @@ export function binsOf(edges: number[], range: unknown[] | undefined): [number, 
   for (let i = 0; i + 1 < edges.length; i++) {
     const a = edges[i] ?? 0;
     const b = edges[i + 1] ?? 0;
-    if (b >= low && a <= high) {
+    // A bin is lit when the range overlaps its inside: a brush ending on an edge does not light the next bin.
+    if ((b > low && a < high) || (low === high && a <= low && low <= b)) {
       if (first < 0) first = i;
       last = i;
     }

@@ -208,3 +208,22 @@ def test_zooming_in_reveals_sub_topic_labels_that_never_overlap(nb):
     assert set(subs) <= fine
     # A sub-topic is named by its own word (one of the colours), not by its topic's.
     assert all(any(colour in text for colour in ("red", "blue", "green", "gold")) for text in subs), subs
+
+
+def test_density_contours_are_drawn_and_the_toggle_reaches_python(nb):
+    view = nb.notebook.locator(".ew-root.ew-cluster").nth(1)
+    toggle = view.locator("input.ew-contours-toggle")
+    expect(toggle).not_to_be_checked()
+    toggle.check()
+    segments = nb.kernel_json("[bool(cv2.density), int(len(cv2._contour_levels))]")
+    assert segments[0] is True and segments[1] > 20
+    expect(view).to_have_attribute("data-contours", str(segments[1]))
+    paths = view.locator("svg.ew-contours path")
+    assert paths.count() >= 2  # one path per density level
+    # The lines lie over the map, around the three topics' blobs.
+    plot = view.locator(".ew-plot-area").bounding_box()
+    lines = view.locator("svg.ew-contours g").bounding_box()
+    assert plot and lines and lines["width"] > 50 and lines["height"] > 50
+    nb.run_code("cv2.density = False")
+    expect(toggle).not_to_be_checked()
+    expect(view.locator("svg.ew-contours")).to_be_hidden()

@@ -87,3 +87,19 @@ def test_bad_input():
         label_tree(unit, texts[:-1], top)
     with pytest.raises(ValueError, match="children"):
         label_tree(unit, texts, top, children=0)
+
+
+def test_density_contours_of_a_gaussian_are_circles_of_the_right_radius():
+    from embedwidgets.engine.density import density_contours
+
+    sigma = 0.25
+    xy = np.random.default_rng(0).normal(0, sigma, (200_000, 2)).clip(-1, 1)
+    segments, level = density_contours(xy, levels=(0.5,), bandwidth=0.02)
+    middle = (segments[:, :2] + segments[:, 2:]) / 2
+    radius = np.hypot(*middle.T)
+    # Half the peak density of a Gaussian (widened by the kernel) lies at sqrt(2 ln 2) of its spread.
+    spread = np.hypot(sigma, 0.02)
+    assert abs(radius.mean() - spread * np.sqrt(2 * np.log(2))) < 0.01 and radius.std() < 0.01
+    assert set(level.tolist()) == {0}
+    empty, _ = density_contours(np.zeros((0, 2)))
+    assert empty.shape == (0, 4)

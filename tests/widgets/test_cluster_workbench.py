@@ -172,3 +172,12 @@ def test_a_users_labeler_and_a_bad_one():
     assert view.label_tree.label.str.startswith("«").all()
     with pytest.raises(TypeError, match="labeler must be a function"):
         ew.ClusterView(topics_set(10), projection="pca", labeler="gpt", background=False)
+
+
+def test_density_contours_follow_the_toggle(es):
+    view = ew.ClusterView(es, projection="pca", density=True, labels=False, color_by="none", background=False)
+    segments = np.frombuffer(view._contours, dtype=np.float32).reshape(-1, 4)
+    levels = np.frombuffer(view._contour_levels, dtype=np.uint8)
+    assert len(segments) > 10 and len(levels) == len(segments) and np.abs(segments).max() <= 1
+    view.density = False
+    assert len(np.frombuffer(view._contours, dtype=np.float32)) == 0

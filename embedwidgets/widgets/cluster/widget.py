@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import traitlets
 
+from ...engine.density import density_contours
 from ...engine.embeddings import EmbeddingSet
 from ...engine.errors import EmbedWidgetsError
 from .._arrays import ArrayTrait
@@ -87,6 +88,10 @@ class ClusterView(EmbedWidget):
     _color_options = traitlets.List().tag(sync=True)
     _projection_options = traitlets.List().tag(sync=True)
     _options = traitlets.Dict(default_value=VIEW_OPTIONS).tag(sync=True)  # limits the view applies, set by Python
+    # Density contours (engine/density.py): segments (m × 4, x1 y1 x2 y2 in [-1, 1]) and each one's level.
+    density = traitlets.Bool(False).tag(sync=True)
+    _contours = ArrayTrait(dtype="float32").tag(sync=True)
+    _contour_levels = ArrayTrait(dtype="uint8").tag(sync=True)
     # The workbench: the linked table and the filter charts (filters.py).
     table = traitlets.Bool(False).tag(sync=True)
     # The active filters as Python sees them (dates as Timestamps); ``_filter_state`` carries them as JSON.
@@ -111,6 +116,7 @@ class ClusterView(EmbedWidget):
         filters: Sequence[str] | dict | None = None,
         table: bool = False,
         labeler: Callable[[list[str]], str] | None = None,
+        density: bool = False,
         background: bool = True,
         **kwargs: Any,
     ) -> None:
@@ -163,6 +169,7 @@ class ClusterView(EmbedWidget):
                 point_size=layout.default_point_size(n) if point_size is None else point_size,
                 opacity=layout.default_opacity(n) if opacity is None else opacity,
                 table=table,
+                density=density,
                 **kwargs,
             )
         except traitlets.TraitError as error:
@@ -236,6 +243,19 @@ class ClusterView(EmbedWidget):
     @traitlets.observe("_selection")
     def _selection_from_view(self, change: dict) -> None:
         self.selected = change["new"]  # checked (range, order) like a selection made in Python
+
+    @traitlets.observe("density")
+    def _density_changed(self, change: dict) -> None:
+        with self._lock, self.hold_sync():
+            self._draw_contours()
+
+    def _draw_contours(self) -> None:
+        """Contour lines of the layout's density (a binned KDE, approximate to a grid cell), when ``density``."""
+        if not self.density or self._xy_unit is None:
+            self._contours, self._contour_levels = np.zeros((0, 4), np.float32), np.zeros(0, np.uint8)
+            return
+        segments, levels = density_contours(self._xy_unit)
+        self._contours, self._contour_levels = segments, levels
 
     @traitlets.observe("filters")
     def _filters_changed(self, change: dict) -> None:
@@ -466,6 +486,7 @@ class ClusterView(EmbedWidget):
             self._density = layout.density_image(self._xy_unit) if big else np.zeros(0, dtype=np.uint8)
             self._xy = self._xy_unit
             self._place_labels()
+            self._draw_contours()
         self._report(None)
 
     def _place_labels(self) -> None:

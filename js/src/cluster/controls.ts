@@ -39,6 +39,7 @@ export class Controls {
   private method: HTMLSelectElement;
   private colorBy: HTMLSelectElement;
   private labels: HTMLInputElement;
+  private contours: HTMLInputElement;
   private size: HTMLInputElement;
   private opacity: HTMLInputElement;
 
@@ -98,6 +99,11 @@ export class Controls {
       attrs: { type: "checkbox", "aria-label": "Show cluster labels" },
       on: { change: () => actions.set({ labels: this.labels.checked }) },
     });
+    this.contours = h("input", {
+      class: "ew-contours-toggle",
+      attrs: { type: "checkbox", "aria-label": "Show density contours" },
+      on: { change: () => actions.set({ density: this.contours.checked }) },
+    });
     const restyle = (changes: Partial<ClusterModel>) => {
       actions.style(Number(this.size.value), Number(this.opacity.value));
       actions.set(changes);
@@ -141,6 +147,7 @@ export class Controls {
       field("size ", this.size),
       field("opacity ", this.opacity),
       lasso,
+      h("label", { class: "ew-field" }, [this.contours, h("span", { text: " contours" })]),
       button("Reset view", "ew-reset", undefined, actions.reset),
       button("PNG", "", "Export the current view as PNG", actions.png),
       button("SVG", "", "Export the current view as SVG", actions.svg),
@@ -162,6 +169,7 @@ export class Controls {
     this.method.value = model.get("cluster_method");
     this.k.disabled = this.method.value === "hdbscan";
     this.labels.checked = Boolean(model.get("labels"));
+    this.contours.checked = Boolean(model.get("density"));
     this.size.value = String(model.get("point_size"));
     this.opacity.value = String(model.get("opacity"));
     this.query.input.setAttribute("placeholder", model.get("accepts_text") ? "nearest to a text or label…" : "nearest to a label…");

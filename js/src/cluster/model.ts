@@ -56,6 +56,9 @@ export type ClusterModel = BaseModel & {
   _projection_options: Choice[];
   _options: Options;
   table: boolean;
+  density: boolean;
+  _contours: unknown;
+  _contour_levels: unknown;
   _filter_state: FilterState;
   _charts: Chart[];
   _filtered: unknown;

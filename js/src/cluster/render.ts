@@ -2,6 +2,7 @@
 // them to the model. All state lives in the parts or in the small ``state`` object below.
 import { connect, h, isolateKeys, listen, numberOption, readArray, rowCount, setTraits, showError, toolbar, type ErrorInfo, type NdArray } from "../lib";
 import { Controls } from "./controls";
+import { Contours } from "./contours";
 import { Density } from "./density";
 import { download, pngOf, svgOf } from "./export";
 import { Labels } from "./labels";
@@ -69,6 +70,7 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
   // ---- the map ----------------------------------------------------------------------------------
   const canvas = h("canvas", { class: "ew-canvas" });
   const labels = new Labels();
+  const contours = new Contours();
   const density = new Density();
   const empty = h("div", { class: "ew-empty ew-muted" });
   const plot = h("div", {
@@ -96,7 +98,7 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     (index) => scatter?.plot.getScreenPosition(index),
     () => [scatter?.width ?? 0, scatter?.height ?? 0],
   );
-  plot.append(canvas, density.node, labels.layer, tooltip.node, empty);
+  plot.append(canvas, density.node, contours.node, labels.layer, tooltip.node, empty);
 
   const progressBar = h("progress", { attrs: { max: 1, "aria-label": "Progress of the background work" } });
   const progressText = h("span", { class: "ew-muted" });
@@ -151,6 +153,8 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
   );
   el.appendChild(root);
 
+  // The saved page carries no contours: no toggle for them there.
+  if (mode === "saved") root.querySelector(".ew-contours-toggle")?.closest("label")?.setAttribute("hidden", "");
   const heightOf = () => Number(model.get("height")) || DEFAULT_HEIGHT;
   plot.style.height = `${heightOf()}px`;
   try {
@@ -161,7 +165,17 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
   }
 
   // ---- drawing from the model -------------------------------------------------------------------
+  const drawContours = () => {
+    const on = Boolean(model.get("density")) && Boolean(scatter?.drawn);
+    contours.node.style.display = on ? "" : "none";
+    if (!on || !scatter) return;
+    if (!contours.set(model.get("_contours"), model.get("_contour_levels"), theme(root).fg)) report({ message: "could not read the density contours" });
+    const view = scatter;
+    contours.place((x, y) => view.toScreen(x, y), view.width, view.height);
+    root.setAttribute("data-contours", String(contours.count));
+  };
   const placeLabels = () => {
+    drawContours();
     if (!scatter) return;
     const on = Boolean(model.get("labels")) && scatter.drawn;
     const shown = on ? (model.get("_cluster_labels") ?? []) : NO_LABELS;
@@ -411,7 +425,7 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     controls.draw(model);
   };
   const stopListening = listen(model, [
-    [["title", "search", "query", "query_k", "_projection_options", "projection", "_color_options", "color_by", "k", "cluster_method", "labels", "point_size", "opacity", "accepts_text"], drawControls],
+    [["title", "search", "query", "query_k", "_projection_options", "projection", "_color_options", "color_by", "k", "cluster_method", "labels", "point_size", "opacity", "accepts_text", "density"], drawControls],
     [["point_size", "opacity"], () => scatter?.style(sizeOf().size, sizeOf().opacity)],
     [["_xy", "_values", "_legend", "_highlight"], () => void redraw()],
     [["_legend"], drawLegendBox],
@@ -423,10 +437,13 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     [["_highlight_note", "_highlight"], drawStatus],
     [["progress", "projection"], drawProgress],
     [["labels", "_cluster_labels", "_sub_labels"], placeLabels],
+    [["density", "_contours", "_contour_levels"], drawContours],
+    [["density"], () => scatter?.densityOpacity(Boolean(model.get("density")), sizeOf().size, sizeOf().opacity)],
     [["height"], resize],
     [["error"], showModelError],
   ]);
 
+  scatter?.densityOpacity(Boolean(model.get("density")), sizeOf().size, sizeOf().opacity);
   drawControls();
   drawLegendBox();
   drawCharts();

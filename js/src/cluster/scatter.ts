@@ -66,6 +66,7 @@ export class Scatter {
   private highlighted = 0;
   private ramp = false;
   private outlined = true;
+  private byDensity = false;
 
   /** Throws when WebGL is missing or lacks a feature the map needs. */
   constructor(
@@ -131,8 +132,17 @@ export class Scatter {
         opacity: [Math.max(0.04, faded), 1],
       });
     } else {
-      void this.plot.set({ sizeBy: null, opacityBy: null, pointSize: size, opacity: alpha });
+      // With density on, regl-scatterplot fades points where they pile up, so dense regions stay readable.
+      // regl-scatterplot takes opacityBy "density" (documented); its type file leaves that value out.
+      const settings = { sizeBy: null, opacityBy: this.byDensity ? "density" : null, pointSize: size, opacity: alpha };
+      void this.plot.set(settings as unknown as Parameters<Plot["set"]>[0]);
     }
+  }
+
+  /** Opacity by local density (on with the density contours), unless a highlight is using the opacity. */
+  densityOpacity(on: boolean, size: number, alpha: number): void {
+    this.byDensity = on;
+    this.style(size, alpha);
   }
 
   /** Use these coordinates (x0 y0 x1 y1 ...); a new source drops the spatial index. */

@@ -103,3 +103,36 @@ def test_density_contours_of_a_gaussian_are_circles_of_the_right_radius():
     assert set(level.tolist()) == {0}
     empty, _ = density_contours(np.zeros((0, 2)))
     assert empty.shape == (0, 4)
+
+
+def test_query_placement_error_on_held_out_rows_is_small():
+    """Place each of 200 corpus rows from its neighbours among the *other* rows (as a new query is placed) and
+    compare with where the layout put it: the median error stays under 3 % of the map's width."""
+    from embedwidgets.engine import rag
+    from embedwidgets.engine.embeddings import EmbeddingSet
+
+    rng = np.random.default_rng(0)
+    centres = rng.normal(0, 5, (6, 20))
+    vectors = np.concatenate([rng.normal(c, 1.0, (300, 20)) for c in centres]).astype(np.float32)
+    es = EmbeddingSet([f"r{i}" for i in range(len(vectors))], vectors)
+    xy = es.project("pca", 2)
+    xy = (xy - xy.min(0)) / (xy.max(0) - xy.min(0)).max() * 2 - 1  # the map's [-1, 1] square
+    errors = []
+    for row in rng.choice(len(vectors), 200, replace=False):
+        found = es.neighbors(f"r{row}", k=rag.PLACE_K)  # a label's own row is left out: held out
+        rows = es.rows(found.label.tolist())
+        errors.append(np.hypot(*(rag.place(xy, rows, found.score.to_numpy()) - xy[row])))
+    assert np.median(errors) < 0.06, np.median(errors)  # 2 units wide: 3 %
+    assert np.percentile(errors, 90) < 0.15
+
+
+def test_map_ranks_trust_and_overlap():
+    from embedwidgets.engine import rag
+
+    xy = np.array([[0.0, 0], [0.1, 0], [0.2, 0], [0.9, 0], [-0.05, 0]])
+    ranks = rag.map_ranks(xy, np.array([0.0, 0]), [1, 3, 2])
+    assert ranks.tolist() == [3, 5, 4]
+    assert rag.map_trust(ranks, 3) == 1 / 3
+    assert rag.overlap([1, 2, 3], [3, 9], 3) == (1 / 3, [1, 2], [9])
+    with pytest.raises(ValueError, match="at least one neighbour"):
+        rag.place(xy, [], [])

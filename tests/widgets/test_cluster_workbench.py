@@ -181,3 +181,26 @@ def test_density_contours_follow_the_toggle(es):
     assert len(segments) > 10 and len(levels) == len(segments) and np.abs(segments).max() <= 1
     view.density = False
     assert len(np.frombuffer(view._contours, dtype=np.float32)) == 0
+
+
+def test_show_query_places_marks_and_compares_a_retriever():
+    es = topics_set()
+    view = ew.ClusterView(es, projection="pca", k=3, labels=False, color_by="none", background=False)
+    frame = view.show_query("fruit red 3", k=8, retriever=lambda text: list(range(5)) + [200, 300, 301])
+    assert list(frame.columns) == ["rank", "row", "label", "score", "map_rank", "far", "retrieved"]
+    assert frame["rank"].tolist() == list(range(1, 9)) and frame.score.is_monotonic_decreasing
+    assert all(label.startswith("fruit red") for label in frame.label)  # the query's own sub-topic
+    assert 0 <= frame.attrs["trust"] <= 1 and frame.attrs["overlap"] == frame.retrieved.sum() / 8
+    assert set(frame.attrs["only_retriever"]) >= {200, 300, 301}
+    overlay = view._query_overlay
+    assert len(overlay["hits"]) == 8 and len(overlay["retrieved"]) == 8
+    assert [hit["row"] for hit in overlay["hits"]] == frame.row.tolist()
+    assert (frame.far == (frame.map_rank > 3 * 8)).all()
+    view.clear_query()
+    assert view._query_overlay == {}
+    with pytest.raises(TypeError, match="list of labels or row numbers"):
+        view.show_query("fruit red 3", k=3, retriever=lambda text: "fruit red 1")
+    with pytest.raises(ValueError, match="outside"):
+        view.show_query("fruit red 3", k=3, retriever=lambda text: [10**6])
+    with pytest.raises(ValueError, match="query text"):
+        view.show_query("  ")

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from ...engine import rag
 from ...engine.embeddings import EmbeddingSet
 from ...engine.errors import EmbedWidgetsError
 from ...engine.hierarchy import label_tree
@@ -184,3 +185,68 @@ class Highlighter:
         rows, note = legend_rows(values, legend, index)
         self.show(rows, note, "legend")
         return len(rows)
+
+
+def _retrieved_rows(embeddings: EmbeddingSet, found: object) -> list[int]:
+    """A retriever's answer (labels or row numbers, best first) as rows; a clear error for anything else."""
+    if isinstance(found, (str, bytes)) or not isinstance(found, (list, tuple, np.ndarray, pd.Series, pd.Index)):
+        raise TypeError(f"a retriever returns a list of labels or row numbers, not {type(found).__name__}.")
+    items = list(found)
+    if all(isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in items):
+        n = len(embeddings)
+        bad = [int(i) for i in items if not 0 <= int(i) < n]
+        if bad:
+            raise ValueError(f"the retriever returned rows outside 0..{n - 1}: {bad[:5]}.")
+        return [int(i) for i in items]
+    return embeddings.rows([str(i) for i in items])
+
+
+def query_on_map(
+    embeddings: EmbeddingSet, xy: np.ndarray, text: str, k: int, retriever: Callable | None
+) -> tuple[pd.DataFrame, dict]:
+    """show_query's table and the overlay the view draws (engine/rag.py does the geometry)."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("show_query needs a query text (or a label).")
+    found = embeddings.neighbors(text, k=max(k, rag.PLACE_K))
+    rows = np.asarray(embeddings.rows(found["label"].tolist()), dtype=np.int64)
+    scores = found["score"].to_numpy(dtype=np.float64)
+    point = rag.place(xy, rows, scores)
+    top, top_scores = rows[:k], scores[:k]
+    ranks = rag.map_ranks(xy, point, top)
+    far = ranks > rag.FAR * k
+    frame = pd.DataFrame(
+        {
+            "rank": np.arange(1, len(top) + 1),
+            "row": top,
+            "label": [embeddings.labels[r] for r in top],
+            "score": top_scores,
+            "map_rank": ranks,
+            "far": far,
+        }
+    )
+    trust = rag.map_trust(ranks, k)
+    frame.attrs.update(trust=trust, x=float(point[0]), y=float(point[1]), index=found.attrs.get("index", "exact"))
+    overlay: dict = {
+        "text": clip(text, TOOLTIP_CHARS),
+        "x": float(point[0]),
+        "y": float(point[1]),
+        "k": int(k),
+        "trust": trust,
+        "hits": [
+            {"row": int(r), "rank": i + 1, "x": float(xy[r, 0]), "y": float(xy[r, 1]), "far": bool(f)}
+            for i, (r, f) in enumerate(zip(top.tolist(), far.tolist()))
+        ],
+        "retrieved": [],
+    }
+    if retriever is not None:
+        if not callable(retriever):
+            raise TypeError(f"retriever is a function of the query text, not {type(retriever).__name__}.")
+        theirs = _retrieved_rows(embeddings, retriever(text))[:k]
+        share, only_exact, only_theirs = rag.overlap(top.tolist(), theirs, k)
+        frame["retrieved"] = frame["row"].isin(theirs)
+        frame.attrs.update(overlap=share, only_exact=only_exact, only_retriever=only_theirs)
+        overlay["overlap"] = share
+        overlay["retrieved"] = [
+            {"row": r, "rank": i + 1, "x": float(xy[r, 0]), "y": float(xy[r, 1])} for i, r in enumerate(theirs)
+        ]
+    return frame, overlay

@@ -92,6 +92,8 @@ class ClusterView(EmbedWidget):
     density = traitlets.Bool(False).tag(sync=True)
     _contours = ArrayTrait(dtype="float32").tag(sync=True)
     _contour_levels = ArrayTrait(dtype="uint8").tag(sync=True)
+    # show_query's overlay: the placed query, its neighbours (rank, map place, far or not) and the retriever's.
+    _query_overlay = traitlets.Dict().tag(sync=True)
     # The workbench: the linked table and the filter charts (filters.py).
     table = traitlets.Bool(False).tag(sync=True)
     # The active filters as Python sees them (dates as Timestamps); ``_filter_state`` carries them as JSON.
@@ -411,6 +413,28 @@ class ClusterView(EmbedWidget):
         self._color_options = colors.color_choices(self.embeddings.metadata.columns, classes=True)
         self._show("classes")
         return self._scores.classes  # type: ignore[return-value]
+
+    def show_query(self, text: str, k: int = 10, retriever: Callable[[str], Sequence] | None = None) -> pd.DataFrame:
+        """Draw a retrieval query on the map: its place, its ``k`` nearest rows (original space) with lines and
+        ranks, and which of them the map puts far away. Returns ``rank, row, label, score, map_rank, far``
+        (``map_rank``: the row's rank among the query's nearest points on the map); ``attrs`` holds ``trust``
+        (the share of the top-k also among its k nearest on the map) and the query's ``x, y``.
+
+        ``retriever(text)`` (your own: labels or row numbers, best first) is drawn beside the exact top-k, with
+        ``attrs["overlap"]`` (overlap@k), ``only_exact`` and ``only_retriever`` (rows), and a ``retrieved``
+        column. The query's place is approximate: the similarity-weighted mean of its 5 nearest rows' places.
+        """
+        check_k(k, MAX_K * 4, "k")
+        self.wait()
+        if self._xy_unit is None:
+            raise EmbedWidgetsError("the layout is not ready (it failed, see the error); nothing to place on.")
+        frame, overlay = describe.query_on_map(self.embeddings, self._xy_unit, text, k, retriever)
+        self._query_overlay = overlay
+        return frame
+
+    def clear_query(self) -> None:
+        """Remove show_query's overlay from the map."""
+        self._query_overlay = {}
 
     def _show(self, mode: str) -> None:
         with self._quietly():

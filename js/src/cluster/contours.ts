@@ -12,7 +12,8 @@ export class Contours {
   count = 0;
 
   constructor() {
-    this.node = svg("svg", { class: "ew-contours", "aria-hidden": "true" }) as SVGSVGElement;
+    // "ew-plot" marks it as one of our own SVG drawings (the browser tests treat any other <svg> as injected).
+    this.node = svg("svg", { class: "ew-plot ew-contours", "aria-hidden": "true" }) as SVGSVGElement;
     this.group = svg("g");
     this.node.appendChild(this.group);
   }

@@ -1,6 +1,7 @@
 // ClusterView's traits as the view reads them, and the parts of a model it uses. The live widget passes its
 // anywidget model; the saved page (../standalone.ts) passes a small in-page model with the same methods.
 import type { AnyModel } from "@anywidget/types";
+import type { QueryOverlay } from "./query";
 import type { Chart, FilterState } from "./workbench";
 import { readArray, type ArrayValue, type BaseModel, type Choice, type ErrorInfo, type Options } from "../lib";
 
@@ -57,6 +58,7 @@ export type ClusterModel = BaseModel & {
   _options: Options;
   table: boolean;
   density: boolean;
+  _query_overlay: QueryOverlay;
   _contours: unknown;
   _contour_levels: unknown;
   _filter_state: FilterState;

@@ -86,6 +86,7 @@ export class PageModel implements ViewModel {
       _options: {},
       table: false,
       density: false,
+      _query_overlay: {},
       _contours: null,
       _contour_levels: null,
       _sub_labels: [],

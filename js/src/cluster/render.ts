@@ -3,6 +3,7 @@
 import { connect, h, isolateKeys, listen, numberOption, readArray, rowCount, setTraits, showError, toolbar, type ErrorInfo, type NdArray } from "../lib";
 import { Controls } from "./controls";
 import { Contours } from "./contours";
+import { QueryLayer } from "./query";
 import { Density } from "./density";
 import { download, pngOf, svgOf } from "./export";
 import { Labels } from "./labels";
@@ -71,6 +72,7 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
   const canvas = h("canvas", { class: "ew-canvas" });
   const labels = new Labels();
   const contours = new Contours();
+  const queryLayer = new QueryLayer();
   const density = new Density();
   const empty = h("div", { class: "ew-empty ew-muted" });
   const plot = h("div", {
@@ -98,7 +100,7 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     (index) => scatter?.plot.getScreenPosition(index),
     () => [scatter?.width ?? 0, scatter?.height ?? 0],
   );
-  plot.append(canvas, density.node, contours.node, labels.layer, tooltip.node, empty);
+  plot.append(canvas, density.node, contours.node, queryLayer.node, labels.layer, tooltip.node, empty);
 
   const progressBar = h("progress", { attrs: { max: 1, "aria-label": "Progress of the background work" } });
   const progressText = h("span", { class: "ew-muted" });
@@ -174,8 +176,14 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     contours.place((x, y) => view.toScreen(x, y), view.width, view.height);
     root.setAttribute("data-contours", String(contours.count));
   };
+  const drawQuery = () => {
+    if (!scatter || !scatter.drawn) return;
+    const view = scatter;
+    queryLayer.place((x, y) => view.toScreen(x, y), view.width, view.height, theme(root).accent);
+  };
   const placeLabels = () => {
     drawContours();
+    drawQuery();
     if (!scatter) return;
     const on = Boolean(model.get("labels")) && scatter.drawn;
     const shown = on ? (model.get("_cluster_labels") ?? []) : NO_LABELS;
@@ -289,6 +297,8 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     const note = model.get("_highlight_note");
     const parts = [`${n.toLocaleString()} points`, `${selected.toLocaleString()} selected`];
     if (note) parts.push(`highlighted: ${note}`);
+    const asked = queryLayer.summary();
+    if (asked) parts.push(asked);
     statusText.textContent = parts.join(" · ");
     let highlighted = 0;
     try {
@@ -438,11 +448,20 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     [["progress", "projection"], drawProgress],
     [["labels", "_cluster_labels", "_sub_labels"], placeLabels],
     [["density", "_contours", "_contour_levels"], drawContours],
+    [
+      ["_query_overlay"],
+      () => {
+        queryLayer.set(model.get("_query_overlay"));
+        drawQuery();
+        drawStatus();
+      },
+    ],
     [["density"], () => scatter?.densityOpacity(Boolean(model.get("density")), sizeOf().size, sizeOf().opacity)],
     [["height"], resize],
     [["error"], showModelError],
   ]);
 
+  queryLayer.set(model.get("_query_overlay"));
   scatter?.densityOpacity(Boolean(model.get("density")), sizeOf().size, sizeOf().opacity);
   drawControls();
   drawLegendBox();

@@ -22,6 +22,7 @@ from .models import glove, minilm
 _WIDGETS = (
     "AnalogyExplorer",
     "ClusterView",
+    "CompareView",
     "EmbeddingExplorer",
     "NeighborBrowser",
     "SearchCompare",
@@ -48,6 +49,7 @@ __all__ = [
     "AnalogyExplorer",
     "AnalogyReport",
     "ClusterView",
+    "CompareView",
     "DuplicateLabelError",
     "EmbeddingExplorer",
     "EmbeddingSet",

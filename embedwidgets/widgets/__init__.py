@@ -1,7 +1,7 @@
 """Notebook widgets: thin anywidget classes over the engine."""
 
 from .analogy import AnalogyExplorer
-from .cluster import ClusterView
+from .cluster import ClusterView, CompareView
 from .explorer import EmbeddingExplorer
 from .neighbors import NeighborBrowser
 from .search_compare import SearchCompare
@@ -10,6 +10,7 @@ from .similarity import SimilarityMatrix
 __all__ = [
     "AnalogyExplorer",
     "ClusterView",
+    "CompareView",
     "EmbeddingExplorer",
     "NeighborBrowser",
     "SearchCompare",

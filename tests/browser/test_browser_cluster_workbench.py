@@ -10,6 +10,8 @@ right), so the brushed lower half of the histogram keeps exactly the left half o
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from ewbrowser import HOSTS, assert_not_injected
 from playwright.sync_api import expect
@@ -227,3 +229,27 @@ def test_density_contours_are_drawn_and_the_toggle_reaches_python(nb):
     nb.run_code("cv2.density = False")
     expect(toggle).not_to_be_checked()
     expect(view.locator("svg.ew-contours")).to_be_hidden()
+
+
+def test_show_query_draws_the_query_and_its_ranked_neighbours(nb):
+    view = nb.notebook.locator(".ew-root.ew-cluster").nth(1)
+    out = nb.run_code(
+        'q = cv2.show_query("river gold 7", k=6, retriever=lambda text: [4, 5, 6, 7, 8, 9])\n'
+        'print(json.dumps({"rows": q.row.tolist(), "far": int(q.far.sum()), "trust": q.attrs["trust"], '
+        '"overlap": q.attrs["overlap"]}))'
+    )
+    state = json.loads(out)
+    layer = view.locator("svg.ew-query-layer")
+    expect(layer).to_have_attribute("data-hits", "6")
+    expect(layer.locator("circle.ew-q-point")).to_have_count(1)
+    expect(layer.locator("text.ew-q-text")).to_have_text("river gold 7")
+    hits = layer.locator("circle.ew-q-hit")
+    expect(hits).to_have_count(6)
+    assert [int(r) for r in hits.evaluate_all("(els) => els.map((el) => el.dataset.row)")] == state["rows"]
+    expect(layer.locator("line.ew-q-line")).to_have_count(6)
+    expect(layer.locator("line.ew-q-far")).to_have_count(state["far"])
+    expect(layer.locator("circle.ew-q-retrieved")).to_have_count(6)
+    expect(view.locator(".ew-status-text")).to_contain_text(f"map trust {round(state['trust'] * 100)} %")
+    expect(view.locator(".ew-status-text")).to_contain_text(f"overlap@6 {state['overlap']:.2f}")
+    nb.run_code("cv2.clear_query()")
+    expect(layer.locator("circle")).to_have_count(0)

@@ -136,3 +136,30 @@ def test_map_ranks_trust_and_overlap():
     assert rag.overlap([1, 2, 3], [3, 9], 3) == (1 / 3, [1, 2], [9])
     with pytest.raises(ValueError, match="at least one neighbour"):
         rag.place(xy, [], [])
+
+
+def test_procrustes_recovers_a_known_rotation_scale_and_shift():
+    from embedwidgets.engine.compare import procrustes
+
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(300, 2))
+    angle = 0.7
+    turn = np.array([[np.cos(angle), np.sin(angle)], [-np.sin(angle), np.cos(angle)]])
+    b = a @ turn * 2.5 + [3.0, -1.0] + rng.normal(0, 0.01, a.shape)
+    aligned, transform = procrustes(b, a)
+    assert np.abs(aligned - a).max() < 0.02
+    assert np.allclose(transform["rotation"], turn.T, atol=1e-3) and abs(transform["scale"] - 0.4) < 1e-3
+    with pytest.raises(ValueError, match="same"):
+        procrustes(a, a[:5])
+
+
+def test_neighbourhood_change_is_zero_for_the_same_set_and_one_for_a_shuffle():
+    from embedwidgets.engine.compare import neighbourhood_change
+
+    rng = np.random.default_rng(1)
+    centres = rng.normal(0, 5, (20, 16))
+    x = torch.as_tensor(np.repeat(centres, 10, axis=0) + rng.normal(0, 0.1, (200, 16)), dtype=torch.float32)
+    unit = torch.nn.functional.normalize(x, dim=1)
+    assert neighbourhood_change(unit, unit, k=5).max() == 0
+    shuffled = unit[torch.as_tensor(rng.permutation(200))]
+    assert neighbourhood_change(unit, shuffled, k=5).mean() > 0.9

@@ -204,3 +204,27 @@ def test_show_query_places_marks_and_compares_a_retriever():
         view.show_query("fruit red 3", k=3, retriever=lambda text: [10**6])
     with pytest.raises(ValueError, match="query text"):
         view.show_query("  ")
+
+
+def test_compare_view_aligns_links_the_selection_and_ranks_what_moved():
+    a = topics_set(20)
+    rng = np.random.default_rng(5)
+    vectors = a.vectors.copy()
+    moved = [0, 1, 2]  # three "fruit" rows get "stone" vectors in b
+    vectors[moved] = vectors[-3:] + rng.normal(0, 0.1, (3, vectors.shape[1]))
+    turn = np.linalg.qr(rng.normal(size=(12, 12)))[0]  # b: a rotated copy, otherwise the same
+    b = ew.EmbeddingSet(a.labels, vectors @ turn, name="b")
+    cmp = ew.CompareView(a, b, k=5)
+    assert set(cmp.moved_most(3).row) == set(moved) and (cmp.moved_most(3).change > 0.5).all()
+    assert np.median(cmp.change) == 0  # the rest keep their neighbours
+    xy_a, xy_b = cmp.coordinates
+    untouched = np.setdiff1d(np.arange(len(a)), moved + list(range(len(a) - 3, len(a))))
+    spread = np.ptp(xy_a, axis=0).max()
+    assert np.median(np.hypot(*(xy_a[untouched] - xy_b[untouched]).T)) < 0.05 * spread  # aligned
+    cmp.a_view.selected = [4, 5]
+    assert cmp.b_view.selected == [4, 5] and cmp.selected == [4, 5]
+    cmp.b_view.set_state({"_selection": {"dtype": "int32", "shape": [1], "buffer": np.array([7], np.int32).tobytes()}})
+    assert cmp.a_view.selected == [7]
+    assert cmp.a_view.color_by == "column:neighbourhood change"
+    with pytest.raises(ValueError, match="same items"):
+        ew.CompareView(a, topics_set(10))

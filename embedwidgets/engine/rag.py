@@ -23,11 +23,11 @@ def place(map_xy: np.ndarray, rows: Sequence[int], scores: Sequence[float], plac
     >>> place(np.array([[0.0, 0.0], [1.0, 0.0], [5.0, 5.0]]), [0, 1], [1.0, 1.0]).tolist()
     [0.5, 0.0]
     """
-    rows = np.asarray(rows, dtype=np.int64)[:place_k]
-    if not len(rows):
+    picked = np.asarray(rows, dtype=np.int64)[:place_k]
+    if not len(picked):
         raise ValueError("a query needs at least one neighbour to be placed.")
-    weights = np.clip(np.asarray(scores, dtype=np.float64)[: len(rows)], 1e-6, None)
-    return (np.asarray(map_xy, dtype=np.float64)[rows] * weights[:, None]).sum(0) / weights.sum()
+    weights = np.clip(np.asarray(scores, dtype=np.float64)[: len(picked)], 1e-6, None)
+    return (np.asarray(map_xy, dtype=np.float64)[picked] * weights[:, None]).sum(0) / weights.sum()
 
 
 def map_ranks(map_xy: np.ndarray, point: np.ndarray, rows: Sequence[int]) -> np.ndarray:

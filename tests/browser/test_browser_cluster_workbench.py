@@ -253,3 +253,51 @@ def test_show_query_draws_the_query_and_its_ranked_neighbours(nb):
     expect(view.locator(".ew-status-text")).to_contain_text(f"overlap@6 {state['overlap']:.2f}")
     nb.run_code("cv2.clear_query()")
     expect(layer.locator("circle")).to_have_count(0)
+
+
+def test_tags_set_in_the_view_reach_python_and_the_other_way(nb):
+    view = view_of(nb)
+    nb.run_code("cv.selected = [0, 1]")
+    name = view.locator("input.ew-tag-name")
+    name.scroll_into_view_if_needed()
+    name.fill(HOSTILE)
+    view.locator("button.ew-tag").click()
+    expect(view.locator(".ew-tag-count")).to_have_text("2 tagged")
+    assert nb.kernel_json("cv.tags[[0, 1]].tolist()") == [HOSTILE, HOSTILE]
+    # The tag is text everywhere it shows: its filter bar and the table's tag column.
+    expect(view.locator(".ew-chart[data-column='tag'] .ew-cat-label").first).to_have_text(HOSTILE)
+    table = view.locator(".ew-table")
+    expect(table).to_have_attribute("data-source", "selection")
+    expect(table.locator(".ew-tr[data-row='0'] .ew-td").last).to_have_text(HOSTILE)
+    # Python → view: a tag set in the kernel shows in the table.
+    nb.run_code('cv.tag("python side", [1])')
+    expect(table.locator(".ew-tr[data-row='1'] .ew-td").last).to_have_text("python side")
+    expect(view.locator(".ew-tag-count")).to_have_text("2 tagged")
+    assert_not_injected(nb.page)
+
+
+def test_compare_view_shares_a_selection_made_in_one_map(nb):
+    nb.run_code(
+        "b2 = ew.EmbeddingSet(es2.labels, es2.vectors[:, ::-1].copy(), name='b')\n"
+        "cmp = ew.CompareView(es2, b2, k=5)\n"
+        "cmp"
+    )
+    views = nb.notebook.locator(".ew-compare").last.locator(".ew-root.ew-cluster")
+    expect(views).to_have_count(2)
+    left, right = views.nth(0), views.nth(1)
+    expect(left).to_have_attribute("data-drawn", "484", timeout=60_000)
+    expect(right).to_have_attribute("data-drawn", "484", timeout=60_000)
+    # Click one point of the left map (row 100: its place in the view's own [-1, 1] coordinates).
+    x, y = nb.kernel_json("cmp.a_view.map_coordinates[100].tolist()")
+    canvas = left.locator("canvas.ew-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box
+    aspect = box["width"] / box["height"]
+    sx = box["x"] + box["width"] * (x / (CAMERA_DISTANCE * aspect) + 1) / 2
+    sy = box["y"] + box["height"] * (1 - y / CAMERA_DISTANCE) / 2
+    nb.page.mouse.click(sx, sy)
+    expect(left.locator(".ew-status-text")).to_contain_text("1 selected")
+    expect(right.locator(".ew-status-text")).to_contain_text("1 selected")  # the other map follows
+    a, b = nb.kernel_json("[cmp.a_view.selected, cmp.b_view.selected]")
+    assert a == b and len(a) == 1

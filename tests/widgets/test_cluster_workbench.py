@@ -228,3 +228,46 @@ def test_compare_view_aligns_links_the_selection_and_ranks_what_moved():
     assert cmp.a_view.color_by == "column:neighbourhood change"
     with pytest.raises(ValueError, match="same items"):
         ew.CompareView(a, topics_set(10))
+
+
+def test_tags_both_ways_filterable_and_exported(cv, wire, tmp_path):
+    assert (cv.tags == "").all() and "tag" not in cv.embeddings.metadata.columns
+    cv.selected = [1, 2, 3]
+    assert cv.tag("bad chunk") == 3
+    assert cv.tags[[1, 2, 3]].tolist() == ["bad chunk"] * 3 and (cv.tags.drop([1, 2, 3]) == "").all()
+    assert cv._tag_count == 3 and "tag" in cv.color_choices  # colour by tag
+    assert chart(cv, "tag")["bars"][0] == "bad chunk"  # tags can be filtered
+    cv.filters = {"tag": ["bad chunk"]}
+    assert cv.visible.tolist() == [1, 2, 3]
+    # From the view: tag the selection by name (hostile text stays a plain string).
+    cv.selected = [10]
+    assert wire(cv).request("tag", name=f" {HOSTILE} ")["data"]["count"] == 1
+    assert cv.tags[10] == HOSTILE
+    cv.selected = []
+    assert wire(cv).request("tag", name="x")["ok"] is False  # nothing selected: said inline
+    # Whole column from Python; the table shows it.
+    cv.filters = {}
+    cv.tags = ["t" if i % 2 else "" for i in range(N)]
+    assert cv._tag_count == N // 2
+    page = wire(cv).request("rows", start=0, count=2, sort="tag", descending=True)["data"]
+    assert page["columns"][-1] == "tag" and page["cells"][0][-1] == "t"
+    with pytest.raises(ValueError, match="one value per row"):
+        cv.tags = ["a"]
+    # Export: the selected rows with labels, metadata, tags and (optionally) vectors.
+    cv.selected = [3, 5]
+    frame = pd.read_parquet(cv.export_selection(tmp_path / "bad.parquet", vectors=True))
+    assert frame.index.tolist() == [3, 5] and frame["tag"].tolist() == ["t", "t"]
+    assert np.allclose(np.stack(frame["vector"]), cv.embeddings.vectors[[3, 5]])
+    csv = pd.read_csv(cv.export_selection(tmp_path / "bad.csv", format="csv"), index_col=0)
+    assert csv["label"].tolist() == ["doc 3", "doc 5"] and "topic" in csv.columns
+    with pytest.raises(ValueError, match="parquet"):
+        cv.export_selection(tmp_path / "x.json", format="json")
+
+
+def test_tags_persist_through_save_and_reload(es, tmp_path):
+    pytest.importorskip("lance")
+    view = ew.ClusterView(es, projection="pca", labels=False, color_by="none", background=False)
+    view.tag("bad", [3, 4])
+    es.save(tmp_path / "set.lance")
+    back = ew.ClusterView(ew.EmbeddingSet.from_lance(tmp_path / "set.lance"), projection="pca", background=False)
+    assert back.tags[[2, 3, 4]].tolist() == ["", "bad", "bad"] and back._tag_count == 2

@@ -148,6 +148,10 @@ class Filters:
         self.n = len(metadata)
         self.charts = {str(c): Chart(str(c), metadata[c]) for c in dict.fromkeys(columns)}
 
+    def refresh(self, metadata: pd.DataFrame, column: str) -> None:
+        """Rebuild ``column``'s chart after its values changed (tags); a column without a chart gets one."""
+        self.charts[column] = Chart(column, metadata[column].replace("", None))  # "" = untagged: no bar
+
     def check(self, filters: Any) -> dict:
         """``filters`` as Python holds them; a TraitError says what is wrong. Empty filters are dropped."""
         if not isinstance(filters, Mapping):
@@ -201,6 +205,10 @@ class TableRows:
         self.labels = labels
         self.metadata = metadata
         self._orders: dict[str, np.ndarray] = {}
+
+    def forget(self, column: str) -> None:
+        """Drop the cached sort order of a column whose values changed."""
+        self._orders = {k: v for k, v in self._orders.items() if not k.startswith(f"{column}:")}
 
     def columns(self, clusters: bool) -> list[str]:
         return ["row", "label"] + (["cluster"] if clusters else []) + [str(c) for c in self.metadata.columns]

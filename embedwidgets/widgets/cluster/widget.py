@@ -30,6 +30,7 @@ from .jobs import JobRunner, Progress
 from .modes import SlowScores, mode_colors
 
 MAX_LABELS = 40  # keyword labels drawn on the map (the biggest clusters)
+TAG_COLUMN = "tag"  # the metadata column that holds the tags
 MAX_SUB_LABELS = 160  # sub-cluster labels, shown once zoomed in
 JOB_KINDS = ("project", "cluster", "color")
 
@@ -94,6 +95,8 @@ class ClusterView(EmbedWidget):
     _contour_levels = ArrayTrait(dtype="uint8").tag(sync=True)
     # show_query's overlay: the placed query, its neighbours (rank, map place, far or not) and the retriever's.
     _query_overlay = traitlets.Dict().tag(sync=True)
+    _tag_count = traitlets.Int(0).tag(sync=True)  # rows with a tag (the view's curation row shows it)
+    _tag_version = traitlets.Int(0).tag(sync=True)  # counts tag edits: the view's table fetches its rows again
     # The workbench: the linked table and the filter charts (filters.py).
     table = traitlets.Bool(False).tag(sync=True)
     # The active filters as Python sees them (dates as Timestamps); ``_filter_state`` carries them as JSON.
@@ -178,6 +181,7 @@ class ClusterView(EmbedWidget):
             raise ValueError(str(error)) from None
         self._projection_options = layout.projection_choices(custom=self._custom is not None)
         self._color_options = colors.color_choices(embeddings.metadata.columns, classes=False)
+        self._tag_count = int((self.tags != "").sum())  # tags saved with the set come back with it
         self._quiet = False
         self._apply_filters(dict(filters) if isinstance(filters, dict) else {})
         self._start_projection()
@@ -436,6 +440,69 @@ class ClusterView(EmbedWidget):
         """Remove show_query's overlay from the map."""
         self._query_overlay = {}
 
+    # ---- curation: tags and export ----------------------------------------------------------------
+
+    @property
+    def tags(self) -> pd.Series:
+        """Every row's tag ("" for none), indexed by row. Tags live in the set's metadata column ``tag``, so
+        ``es.save()`` keeps them and the table, the colour menu and the filters see them. Assign a Series (or a
+        list, one per row) to set them all."""
+        column = self.embeddings.metadata.get(TAG_COLUMN)
+        if column is None:
+            return pd.Series([""] * len(self.embeddings), dtype=object, name=TAG_COLUMN)
+        return column.fillna("").astype(str).reset_index(drop=True).rename(TAG_COLUMN)
+
+    @tags.setter
+    def tags(self, values: Any) -> None:
+        values = list(values.tolist() if isinstance(values, pd.Series) else values)
+        if len(values) != len(self.embeddings):
+            raise ValueError(f"tags needs one value per row ({len(self.embeddings):,}), got {len(values):,}.")
+        self._write_tags(np.arange(len(values)), ["" if v is None else str(v) for v in values])
+
+    def tag(self, name: str, indices: Sequence[int] | np.ndarray | None = None) -> int:
+        """Tag the selection (or ``indices``) with ``name`` ("" removes their tag); returns how many rows."""
+        if not isinstance(name, str):
+            raise TypeError(f"a tag is a str, not {type(name).__name__}.")
+        rows = checks.check_rows(self.selected if indices is None else indices, len(self.embeddings))
+        self._write_tags(rows, [name] * len(rows))
+        return len(rows)
+
+    def _write_tags(self, rows: np.ndarray, names: list[str]) -> None:
+        meta = self.embeddings.metadata
+        if TAG_COLUMN not in meta.columns:
+            meta[TAG_COLUMN] = ""  # a new column: no other data is touched
+        meta.loc[meta.index[rows], TAG_COLUMN] = names
+        self._table.forget(TAG_COLUMN)
+        self._filters.refresh(meta, TAG_COLUMN)
+        self._color_options = colors.color_choices(meta.columns, classes=bool(self._scores.class_names))
+        self._apply_filters(self.filters)
+        if self.color_by in (f"column:{TAG_COLUMN}", TAG_COLUMN):
+            self._publish_colors()
+        with self.hold_sync():
+            self._tag_count = int((self.tags != "").sum())
+            self._tag_version += 1
+
+    def export_selection(self, path: str | Path, format: str = "parquet", *, vectors: bool = False) -> Path:
+        """Write the selected rows (label, cluster, metadata, tags; the vectors too with ``vectors=True``) to
+        ``path`` as Parquet or CSV. Returns the path."""
+        if format not in ("parquet", "csv"):
+            raise ValueError(f'format is "parquet" or "csv", not {format!r}.')
+        frame = self.selection_df()
+        if TAG_COLUMN not in frame.columns:
+            frame[TAG_COLUMN] = ""
+        if vectors:
+            matrix = np.asarray(self.embeddings.vectors)[np.asarray(self.selected, dtype=np.int64)]
+            if format == "csv":
+                frame = pd.concat([frame, pd.DataFrame(matrix, index=frame.index).add_prefix("v")], axis=1)
+            else:
+                frame["vector"] = list(matrix.astype(np.float32))
+        target = Path(path)
+        if format == "csv":
+            frame.to_csv(target)
+        else:
+            frame.to_parquet(target)
+        return target
+
     def _show(self, mode: str) -> None:
         with self._quietly():
             self.color_by = mode
@@ -618,6 +685,12 @@ class ClusterView(EmbedWidget):
             shown, n, start=start, count=count, sort=str(sort), descending=bool(descending), clusters=self._clusters
         )
         return {**page, "source": source}
+
+    @handler("tag")
+    def _tag_request(self, name: str = "") -> dict:
+        if not self.selected:
+            raise ValueError("select points first (lasso or click), then tag them.")
+        return {"count": self.tag(str(name).strip()), "name": str(name).strip()}
 
     @handler("legend")
     def _legend_request(self, index: int = -1) -> dict:

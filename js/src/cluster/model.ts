@@ -59,6 +59,8 @@ export type ClusterModel = BaseModel & {
   table: boolean;
   density: boolean;
   _query_overlay: QueryOverlay;
+  _tag_count: number;
+  _tag_version: number;
   _contours: unknown;
   _contour_levels: unknown;
   _filter_state: FilterState;

@@ -87,6 +87,8 @@ export class PageModel implements ViewModel {
       table: false,
       density: false,
       _query_overlay: {},
+      _tag_count: 0,
+      _tag_version: 0,
       _contours: null,
       _contour_levels: null,
       _sub_labels: [],

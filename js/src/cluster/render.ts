@@ -120,6 +120,23 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     on: { click: () => void requester.request("clear_highlight") },
   });
   const title = h("div", { class: "ew-title" });
+  // ---- curation: tag the selection ---------------------------------------------------------------
+  const tagName = h("input", { class: "ew-input ew-tag-name", attrs: { type: "text", "aria-label": "Tag name", placeholder: "tag…" } });
+  const tagCount = h("span", { class: "ew-muted ew-tag-count" });
+  const tagSelected = async () => {
+    const response = await requester.request("tag", { name: tagName.value });
+    if (response.status === "ok") say(`Tagged ${Number(response.data.count).toLocaleString()} points “${String(response.data.name)}”.`);
+    else if (response.status === "error") report(response.error);
+  };
+  const tagButton = h("button", {
+    class: "ew-button ew-tag",
+    text: "Tag selected",
+    attrs: { type: "button", "aria-label": "Tag the selected points with this name" },
+    on: { click: () => void tagSelected() },
+  });
+  tagName.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") void tagSelected();
+  });
   // ---- the workbench: filter charts and the linked table (live only: they ask the kernel) --------------
   const charts = new FilterCharts((state) => set({ _filter_state: state }));
   let tableClick = -1; // a row picked in the table: its one-row selection keeps the table's rows
@@ -151,6 +168,7 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     notice,
     h("div", { class: "ew-stage" }, [plot, legendBox]),
     h("div", { class: "ew-row ew-cluster-status" }, [statusText, selectHighlighted, clearHighlight]),
+    ...(mode === "live" ? [h("div", { class: "ew-row ew-curation" }, [tagName, tagButton, tagCount])] : []),
     ...(mode === "live" ? [charts.node, table.node] : []),
   );
   el.appendChild(root);
@@ -443,6 +461,13 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     [["_selection"], tableFollowsSelection],
     [["_filtered"], () => void redraw()],
     [["_filtered", "table"], drawTable],
+    [
+      ["_tag_count", "_tag_version"],
+      () => {
+        tagCount.textContent = `${Number(model.get("_tag_count")).toLocaleString()} tagged`;
+        drawTable();
+      },
+    ],
     [["_charts", "_filter_state"], drawCharts],
     [["_highlight_note", "_highlight"], drawStatus],
     [["progress", "projection"], drawProgress],
@@ -467,6 +492,7 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
   drawLegendBox();
   drawCharts();
   tableFollowsSelection();
+  tagCount.textContent = `${Number(model.get("_tag_count") ?? 0).toLocaleString()} tagged`;
   drawStatus();
   drawProgress();
   updateEmpty();

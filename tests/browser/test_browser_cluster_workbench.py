@@ -287,17 +287,21 @@ def test_compare_view_shares_a_selection_made_in_one_map(nb):
     left, right = views.nth(0), views.nth(1)
     expect(left).to_have_attribute("data-drawn", "484", timeout=60_000)
     expect(right).to_have_attribute("data-drawn", "484", timeout=60_000)
-    # Click one point of the left map (row 100: its place in the view's own [-1, 1] coordinates).
-    x, y = nb.kernel_json("cmp.a_view.map_coordinates[100].tolist()")
+    # Shift-drag a lasso round the whole left map: every point (the data square fits inside the view).
     canvas = left.locator("canvas.ew-canvas")
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
     assert box
-    aspect = box["width"] / box["height"]
-    sx = box["x"] + box["width"] * (x / (CAMERA_DISTANCE * aspect) + 1) / 2
-    sy = box["y"] + box["height"] * (1 - y / CAMERA_DISTANCE) / 2
-    nb.page.mouse.click(sx, sy)
-    expect(left.locator(".ew-status-text")).to_contain_text("1 selected")
-    expect(right.locator(".ew-status-text")).to_contain_text("1 selected")  # the other map follows
+    x0, y0, x1, y1 = box["x"] + 4, box["y"] + 4, box["x"] + box["width"] - 4, box["y"] + box["height"] - 4
+    path = [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0), (x1, y0)]
+    nb.page.mouse.move(*path[0])
+    nb.page.keyboard.down("Shift")
+    nb.page.mouse.down()
+    for x, y in path[1:]:
+        nb.page.mouse.move(x, y, steps=4)
+    nb.page.mouse.up()
+    nb.page.keyboard.up("Shift")
+    expect(left.locator(".ew-status-text")).to_contain_text("484 selected")
+    expect(right.locator(".ew-status-text")).to_contain_text("484 selected")  # the other map follows
     a, b = nb.kernel_json("[cmp.a_view.selected, cmp.b_view.selected]")
-    assert a == b and len(a) == 1
+    assert a == b and len(a) == 484

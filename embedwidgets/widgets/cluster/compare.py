@@ -55,6 +55,8 @@ class CompareView(ipywidgets.HBox):
             options = {"labels": False, "color_by": f"column:{CHANGE}", "background": False, **view}
             views.append(ClusterView(marked, projection=xy, seed=seed, **options))
         self.a_view, self.b_view = views
+        for child in views:  # an HBox gives its children no width of their own: each takes half
+            child.layout = ipywidgets.Layout(flex="1 1 0", min_width="300px", width="50%")
         # One selection: each map's selection follows the other's (an equal value sends nothing back).
         self._links = [traitlets.link((self.a_view, "selected"), (self.b_view, "selected"))]
         super().__init__(children=views, layout=ipywidgets.Layout(width="100%"))

@@ -352,7 +352,8 @@ def from_parquet(
     n = dataset.count_rows()
     folder = _cache_folder(vectors_cache, source, n * _row_bytes(width, dataset.head(1, columns=[vector_column])))
     vectors = _read_vectors(
-        lambda: dataset.to_batches(columns=[vector_column]),
+        # Arrow reads ahead 16 batches of 4 files by default: a few GB of vectors in flight; two is enough.
+        lambda: dataset.to_batches(columns=[vector_column], batch_readahead=2, fragment_readahead=1),
         n,
         vector_column,
         width,

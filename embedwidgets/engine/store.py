@@ -350,7 +350,11 @@ def from_parquet(
     _check_columns([vector_column, label_column, text_column, *(metadata_columns or [])], names, str(source))
     width = _vector_width(dataset.schema.field(vector_column).type, vector_column)
     n = dataset.count_rows()
-    folder = _cache_folder(vectors_cache, source, n * _row_bytes(width, dataset.head(1, columns=[vector_column])))
+    if width is None:  # variable lists: the first row's length; one small batch, not Arrow's head() (it reads ahead)
+        first = next(dataset.to_batches(columns=[vector_column], batch_size=1, batch_readahead=0, fragment_readahead=0))
+        folder = _cache_folder(vectors_cache, source, n * _row_bytes(None, pa.table([first.column(0)], ["v"])))
+    else:
+        folder = _cache_folder(vectors_cache, source, n * 4 * width)
     vectors = _read_vectors(
         # Arrow reads ahead 16 batches of 4 files by default: a few GB of vectors in flight; two is enough.
         lambda: dataset.to_batches(columns=[vector_column], batch_readahead=2, fragment_readahead=1),

@@ -3,8 +3,8 @@
 Sizing: Ray Data's read and write tasks need CPU too. If the encoding actors take every CPU of the cluster the
 reads never get scheduled and the job hangs, which is what happens by default on a two-CPU node. So the actors
 together always leave ``RESERVED_CPUS`` of the cluster's CPUs free, and the reads and writes ask for a
-fraction of a CPU each. Lost actors are restarted and their batches retried (Ray Data's defaults,
-``max_restarts=-1``, ``max_task_retries=-1``, made explicit here), so a node that dies mid-job costs time,
+fraction of a CPU each. Lost actors are restarted and their batches retried (Ray Data's defaults for actor
+pools, ``max_restarts=-1`` and ``max_task_retries=-1``, checked in Ray 2.60), so a node that dies mid-job costs time,
 not rows; the final id check in ``corpus.verify`` proves it.
 """
 
@@ -78,6 +78,17 @@ def connect(address: str | None) -> bool:
             f"or pass ray_address='host:port'."
         ) from None
     return True
+
+
+def _settle_fsspec_http() -> None:
+    """Without aiohttp, fsspec's http module cannot be imported. Ray 2.60 resolves several paths in threads that
+    each try that import, and a thread that races another gets ImportError instead of the ModuleNotFoundError
+    Ray handles, failing the read. Marking the module absent makes every attempt a clean ModuleNotFoundError."""
+    import importlib.util
+    import sys
+
+    if "fsspec.implementations.http" not in sys.modules and importlib.util.find_spec("aiohttp") is None:
+        sys.modules["fsspec.implementations.http"] = None  # type: ignore[assignment]
 
 
 def disconnect() -> None:
@@ -184,15 +195,19 @@ def encode_with_ray(
         )
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = progress
-        io_args = {"num_cpus": IO_TASK_CPUS}
         columns = [plan.text_column, plan.out_id_column, *plan.carried]
         if plan.source.kind == "lance":
-            data = ray.data.read_lance(plan.source.paths[0], columns=columns, ray_remote_args=io_args)
+            import lance_ray
+
+            data = lance_ray.read_lance(
+                plan.source.paths[0], columns=columns, ray_remote_args={"num_cpus": IO_TASK_CPUS}
+            )
         else:
-            data = ray.data.read_parquet(plan.source.paths, columns=columns, ray_remote_args=io_args)
+            _settle_fsspec_http()
+            data = ray.data.read_parquet(plan.source.paths, num_cpus=IO_TASK_CPUS).select_columns(columns)
         todo = plan.rows - (0 if plan.done_ids is None else len(plan.done_ids))
         if (plan.done_ids is not None and len(plan.done_ids)) or (plan.skip_empty and plan.empty_texts):
-            data = data.map_batches(_drop_done, fn_kwargs={"plan": plan}, batch_format="pyarrow", **io_args)
+            data = data.map_batches(_drop_done, fn_kwargs={"plan": plan}, batch_format="pyarrow", num_cpus=IO_TASK_CPUS)
         if plan.rows < REPARTITION_BELOW:
             data = data.repartition(max(1, min(todo, count * BLOCKS_PER_WORKER)))  # every actor gets work
         size = batch_size or DEFAULT_BATCH
@@ -210,13 +225,13 @@ def encode_with_ray(
             concurrency=count,
             num_cpus=per_cpu,
             num_gpus=per_gpu or None,
-            max_restarts=-1,  # a lost node's actors come back elsewhere
-            max_task_retries=-1,  # and their batches are retried
         )
         # lance-ray's writer: Ray's own write_lance does not match pylance 14. Fragments are written by tasks
         # and committed once, on this driver, when every batch is in.
         import lance_ray
 
-        lance_ray.write_lance(data, str(plan.output), schema=plan.schema, mode="append", ray_remote_args=io_args)
+        lance_ray.write_lance(
+            data, str(plan.output), schema=plan.schema, mode="append", ray_remote_args={"num_cpus": IO_TASK_CPUS}
+        )
         before = 0 if plan.done_ids is None else len(plan.done_ids)
         return _lance().dataset(str(plan.output)).count_rows() - before, count

@@ -18,7 +18,7 @@ from .corpus import (
     encode_corpus,
     read_manifest,
 )
-from .index import build_corpus_index, open_corpus
+from .index import build_corpus_index, corpus_map, open_corpus
 from .project import project_corpus
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "EncodeReport",
     "EncodingMismatchError",
     "build_corpus_index",
+    "corpus_map",
     "encode_corpus",
     "open_corpus",
     "project_corpus",

@@ -220,7 +220,8 @@ def check_source(
     rows = data.count_rows()
     if rows == 0:
         raise CorpusError(f"{source.description} has no rows; there is nothing to encode.")
-    empty, empty_ids, ids = 0, [], []
+    empty, ids = 0, []
+    empty_ids: list[Any] = []
     seen = 0
     columns = [text_column] + ([id_column] if id_column else [])
     with tqdm(total=rows, desc="checking texts", unit="rows", disable=not progress) as bar:
@@ -532,7 +533,7 @@ def encode_table(table: pa.Table, plan: Plan, vectors: np.ndarray) -> pa.Table:
     """The output rows for one encoded batch, in the output's column order and schema."""
     flat = pa.array(vectors.reshape(-1), pa.float32())
     columns = [table.column(f.name) if f.name != VECTOR_COLUMN else None for f in plan.schema]
-    columns[-1] = pa.FixedSizeListArray.from_arrays(flat, vectors.shape[1])  # type: ignore[call-overload]
+    columns[-1] = pa.FixedSizeListArray.from_arrays(flat, vectors.shape[1])
     return pa.Table.from_arrays(columns, schema=plan.schema)
 
 

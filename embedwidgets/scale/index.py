@@ -85,7 +85,8 @@ def build_corpus_index(
             f"so few is fast anyway: open it with open_corpus() and search without an index."
         )
     dim = int(manifest["corpus"]["encoder"]["dim"])
-    partitions = int(num_partitions or max(1, min(4096, int(np.sqrt(rows)))))
+    # √rows partitions, but IVF training samples 256 rows per partition, so never more than rows / 256.
+    partitions = int(num_partitions or max(1, min(4096, int(np.sqrt(rows)), rows // 256)))
     sub_vectors = int(num_sub_vectors or _sub_vectors(dim))
     started = time.perf_counter()
     if engine == "local":
@@ -108,6 +109,13 @@ def build_corpus_index(
             import ray
 
             used = workers or max(1, int(ray.cluster_resources().get("CPU", 1) - 1))
+            # lance-ray trains IVF and PQ on rows × (1 / sample_rate) samples; PQ needs 256 × sample_rate rows.
+            sample_rate = min(256, rows // 256, rows // partitions)
+            if sample_rate < 2:
+                raise CorpusError(
+                    f"lance-ray needs at least 512 rows to train an index (and 2 per partition); the corpus has "
+                    f"{rows:,}. Build this one with engine='local'."
+                )
             lance_ray.create_index(
                 os.fspath(uri),
                 column=VECTOR_COLUMN,
@@ -117,6 +125,7 @@ def build_corpus_index(
                 num_partitions=partitions,
                 num_sub_vectors=sub_vectors,
                 num_workers=used,
+                sample_rate=sample_rate,
                 replace=True,
             )
         finally:

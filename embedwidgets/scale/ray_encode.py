@@ -14,6 +14,7 @@ import math
 import os
 import socket
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -207,7 +208,7 @@ def encode_with_ray(
             data = ray.data.read_parquet(plan.source.paths, num_cpus=IO_TASK_CPUS).select_columns(columns)
         todo = plan.rows - (0 if plan.done_ids is None else len(plan.done_ids))
         if (plan.done_ids is not None and len(plan.done_ids)) or (plan.skip_empty and plan.empty_texts):
-            data = data.map_batches(_drop_done, fn_kwargs={"plan": plan}, batch_format="pyarrow", num_cpus=IO_TASK_CPUS)
+            data = data.map_batches(partial(_drop_done, plan=plan), batch_format="pyarrow", num_cpus=IO_TASK_CPUS)
         if plan.rows < REPARTITION_BELOW:
             data = data.repartition(max(1, min(todo, count * BLOCKS_PER_WORKER)))  # every actor gets work
         size = batch_size or DEFAULT_BATCH

@@ -5,6 +5,7 @@ The order matters: the fault case kills the worker node, so it runs last.
 """
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -41,13 +42,13 @@ def cosines(a, b):
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    """300 topic texts with ids and a metadata column, in two Parquet files (a folder source)."""
+    """600 topic texts with ids and a metadata column, in two Parquet files (a folder source)."""
     folder = tmp_path_factory.mktemp("corpus") / "texts"
     folder.mkdir()
-    frame = ew.datasets.topics()[["id", "text", "topic"]].head(300)
+    frame = ew.datasets.topics()[["id", "text", "topic"]].head(600)
     frame["id"] = frame["id"].astype("int64")
-    frame.iloc[:150].to_parquet(folder / "part-0.parquet")
-    frame.iloc[150:].to_parquet(folder / "part-1.parquet")
+    frame.iloc[:300].to_parquet(folder / "part-0.parquet")
+    frame.iloc[300:].to_parquet(folder / "part-1.parquet")
     return folder, frame
 
 
@@ -70,16 +71,21 @@ def test_an_unreachable_address_fails_fast_and_clearly(corpus, tmp_path):
     assert not (tmp_path / "x.lance").exists()
 
 
-def test_ray_and_local_engines_give_the_same_vectors_and_ids(corpus, local, tmp_path):
-    out = tmp_path / "ray.lance"
-    report = encode_corpus(corpus[0], id_column="id", output=out, **RAY)
-    assert report.ok and report.workers == 2 and report.rows_encoded == 300
+@pytest.fixture(scope="module")
+def ray_run(corpus, tmp_path_factory):
+    out = tmp_path_factory.mktemp("ray") / "ray.lance"
+    return out, encode_corpus(corpus[0], id_column="id", output=out, **RAY)
+
+
+def test_ray_and_local_engines_give_the_same_vectors_and_ids(ray_run, local):
+    out, report = ray_run
+    assert report.ok and report.workers == 2 and report.rows_encoded == 600
     got = vectors_by_id(out)
     assert sorted(got) == sorted(local)
     assert cosines(got, local).min() >= 0.9999
     # The metadata column travels and the output opens as a set.
     docs = ew.EmbeddingSet.from_lance(out)
-    assert len(docs) == 300 and set(docs.metadata.columns) >= {"text", "topic"}
+    assert len(docs) == 600 and set(docs.metadata.columns) >= {"text", "topic"}
 
 
 def test_ray_resumes_an_output_and_encodes_only_the_missing_ids(corpus, local, tmp_path):
@@ -88,9 +94,25 @@ def test_ray_resumes_an_output_and_encodes_only_the_missing_ids(corpus, local, t
     out = tmp_path / "resumed.lance"
     assert encode_corpus(first, id_column="id", output=out, progress=False).rows_in_output == 100
     report = encode_corpus(corpus[0], id_column="id", output=out, **RAY)
-    assert report.ok and report.rows_already_done == 100 and report.rows_encoded == 200
+    assert report.ok and report.rows_already_done == 100 and report.rows_encoded == 500
     got = vectors_by_id(out)
     assert sorted(got) == sorted(local) and cosines(got, local).min() >= 0.9999
+
+
+def test_index_and_map_built_on_the_cluster(ray_run, tmp_path):
+    from embedwidgets.scale import build_corpus_index, corpus_map, open_corpus, project_corpus
+
+    out = tmp_path / "copy.lance"
+    shutil.copytree(ray_run[0], out)
+    index = build_corpus_index(out, engine="ray", ray_address=ADDRESS, workers=2, recall_sample=100)
+    assert index["engine"] == "ray" and index["rows"] == 600 and index["recall_at_10"] >= 0.8
+    projection = project_corpus(out, engine="ray", ray_address=ADDRESS, landmarks=100)
+    assert projection["engine"] == "ray" and projection["approximate"]
+    xy = corpus_map(out)
+    assert xy.shape == (600, 2) and np.isfinite(xy).all()
+    docs = open_corpus(out, label_column="text")
+    text = docs.labels[3]
+    assert docs.neighbors(docs[text], k=1, index=docs.index).label[0] == text
 
 
 def _worker_raylet() -> psutil.Process:

@@ -196,3 +196,63 @@ def test_no_ray_is_imported_by_the_local_engine():
     code = "import embedwidgets, embedwidgets.scale, sys; print('ray' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=os.environ)
     assert done.stdout.strip() == "False", done.stderr
+
+
+# ---- index, map and widgets over an encoded corpus ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def indexed(clean, tmp_path_factory):
+    """A copy of the clean corpus with its IVF-PQ index and a landmark map."""
+    from embedwidgets.scale import build_corpus_index, project_corpus
+
+    out = tmp_path_factory.mktemp("indexed") / "corpus.lance"
+    shutil.copytree(clean[0], out)
+    index = build_corpus_index(out, recall_sample=100)
+    projection = project_corpus(out, landmarks=200)
+    return out, index, projection
+
+
+def test_index_recall_is_measured_and_neighbors_go_through_lance(indexed, corpus):
+    from embedwidgets.scale import open_corpus
+
+    out, index, _ = indexed
+    assert index["rows"] == ROWS and index["recall_sample"] == 100
+    assert 0.8 <= index["recall_at_10"] <= 1.0
+    docs = open_corpus(out, label_column="text")  # the topic texts are unique
+    assert docs.index is not None and docs.index.recall == index["recall_at_10"]
+    text = corpus[1]["text"].iloc[7]
+    own = docs.neighbors(docs[text], k=1, index=docs.index)  # by its vector, a row finds itself first
+    assert own.label[0] == text and own.score[0] > 0.999
+    found = docs.neighbors(text, k=5, index=docs.index)  # by its label: left out of its own results
+    assert found.attrs["index"] == "lance" and found.attrs["note"].startswith("approximate (recall@10")
+    assert text not in set(found.label)
+    exact = docs.neighbors(text, k=5, index="exact")
+    assert len(set(found.label) & set(exact.label)) >= 4
+
+
+def test_the_map_keeps_topics_together_and_says_it_is_approximate(indexed, corpus):
+    from embedwidgets.scale import corpus_map, read_manifest
+
+    out, _, projection = indexed
+    assert projection["approximate"] and projection["landmarks"] == 200 and "200 random landmarks" in projection["note"]
+    assert read_manifest(out)["corpus"]["projection"]["columns"] == ["map_x", "map_y"]
+    xy = corpus_map(out)
+    assert xy.shape == (ROWS, 2) and np.isfinite(xy).all()
+    ids = lance.dataset(str(out)).to_table(columns=["id"]).column(0).to_numpy()
+    topic = corpus[1].set_index("id").loc[ids, "topic"].to_numpy()
+    centres = {t: xy[topic == t].mean(0) for t in set(topic)}
+    own = np.linalg.norm(xy - np.array([centres[t] for t in topic]), axis=1).mean()
+    spread = np.mean([np.linalg.norm(a - b) for a in centres.values() for b in centres.values()])
+    assert own < 0.5 * spread  # rows sit near their own topic's centre, far from the others'
+
+
+def test_neighbor_browser_and_cluster_view_open_the_corpus(indexed):
+    from embedwidgets.scale import corpus_map, open_corpus
+
+    out = indexed[0]
+    docs = open_corpus(out, label_column="text")
+    browser = ew.NeighborBrowser(docs)
+    assert browser is not None
+    view = ew.ClusterView(docs, projection=corpus_map(out))
+    assert view.projection == "custom"

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from .corpus import CorpusError, Plan, _lance, _todo, encode_table
+from .common import CorpusError, Plan, _lance, _todo, encode_table
 
 RESERVED_CPUS = 1.0  # left to Ray Data's read and write tasks
 IO_TASK_CPUS = 0.25  # what each read or write task asks for

@@ -69,11 +69,13 @@ def project_corpus(
     seed: int = 0,
     neighbours: int = _landmarks.DEFAULT_NEIGHBOURS,
     temperature: float = _landmarks.DEFAULT_TEMPERATURE,
+    workers: int | None = None,
 ) -> dict[str, Any]:
     """Landmark UMAP of an encoded corpus, written back as the columns ``map_x`` and ``map_y``.
 
     ``landmarks``: rows UMAP is fitted on (default 5,000, or 50,000 above 100,000 rows; all rows when the corpus
-    is smaller). Returns what the manifest records: landmarks, whether approximate, a note, seconds.
+    is smaller). ``workers``: Ray processes placing fragments (default: one per fragment, at most the cluster's
+    CPUs less one). Returns what the manifest records: landmarks, whether approximate, a note, seconds.
 
     >>> project_corpus("corpus.lance", engine="ray")["note"]        # doctest: +SKIP
     'approximate: UMAP of 5,000 random landmarks; the other 15,000 points placed from their 10 nearest landmarks'
@@ -115,8 +117,16 @@ def project_corpus(
         started_ray = connect(ray_address)
         try:
             import lance_ray
+            import ray
 
-            lance_ray.add_columns(os.fspath(uri), transform=placer, read_columns=[id_column, VECTOR_COLUMN])
+            fragments = len(_corpus(uri)[0].get_fragments())
+            spare = max(1, int(ray.cluster_resources().get("CPU", 2)) - 1)
+            lance_ray.add_columns(
+                os.fspath(uri),
+                transform=placer,
+                read_columns=[id_column, VECTOR_COLUMN],
+                concurrency=workers or max(1, min(fragments, spare)),  # each process loads torch: no idle ones
+            )
         finally:
             if started_ray:
                 disconnect()

@@ -185,54 +185,54 @@ def encode_with_ray(
 ) -> tuple[int, int]:
     """Encode the plan's missing rows on the cluster and append them to the output; (rows encoded, actors)."""
     ray = _require_ray()
-    if True:  # connected by encode_corpus, which also disconnects
-        resources = ray.cluster_resources()
-        count, per_cpu, per_gpu = plan_workers(
-            float(resources.get("CPU", 0)),
-            float(resources.get("GPU", 0)),
-            workers=workers,
-            cpus_per_worker=cpus_per_worker,
-            gpus_per_worker=num_gpus_per_worker,
-        )
-        context = ray.data.DataContext.get_current()
-        context.enable_progress_bars = progress
-        columns = [plan.text_column, plan.out_id_column, *plan.carried]
-        if plan.source.kind == "lance":
-            import lance_ray
-
-            data = lance_ray.read_lance(
-                plan.source.paths[0], columns=columns, ray_remote_args={"num_cpus": IO_TASK_CPUS}
-            )
-        else:
-            _settle_fsspec_http()
-            data = ray.data.read_parquet(plan.source.paths, num_cpus=IO_TASK_CPUS).select_columns(columns)
-        todo = plan.rows - (0 if plan.done_ids is None else len(plan.done_ids))
-        if (plan.done_ids is not None and len(plan.done_ids)) or (plan.skip_empty and plan.empty_texts):
-            data = data.map_batches(partial(_drop_done, plan=plan), batch_format="pyarrow", num_cpus=IO_TASK_CPUS)
-        if plan.rows < REPARTITION_BELOW:
-            data = data.repartition(max(1, min(todo, count * BLOCKS_PER_WORKER)))  # every actor gets work
-        size = batch_size or DEFAULT_BATCH
-        data = data.map_batches(
-            EncodeBatches,
-            fn_constructor_kwargs={
-                "spec": spec,
-                "text_column": plan.text_column,
-                "batch_size": min(size, 64) if not per_gpu else size,
-                "threads": max(1, math.floor(per_cpu)),
-                "plan": replace(plan, done_ids=None),  # actors need the schema, not the done ids
-            },
-            batch_size=size,
-            batch_format="pyarrow",
-            concurrency=count,
-            num_cpus=per_cpu,
-            num_gpus=per_gpu or None,
-        )
-        # lance-ray's writer: Ray's own write_lance does not match pylance 14. Fragments are written by tasks
-        # and committed once, on this driver, when every batch is in.
+    # Connected by encode_corpus, which also disconnects.
+    resources = ray.cluster_resources()
+    count, per_cpu, per_gpu = plan_workers(
+        float(resources.get("CPU", 0)),
+        float(resources.get("GPU", 0)),
+        workers=workers,
+        cpus_per_worker=cpus_per_worker,
+        gpus_per_worker=num_gpus_per_worker,
+    )
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = progress
+    columns = [plan.text_column, plan.out_id_column, *plan.carried]
+    if plan.source.kind == "lance":
         import lance_ray
 
-        lance_ray.write_lance(
-            data, str(plan.output), schema=plan.schema, mode="append", ray_remote_args={"num_cpus": IO_TASK_CPUS}
-        )
-        before = 0 if plan.done_ids is None else len(plan.done_ids)
-        return _lance().dataset(str(plan.output)).count_rows() - before, count
+        data = lance_ray.read_lance(plan.source.paths[0], columns=columns, ray_remote_args={"num_cpus": IO_TASK_CPUS})
+    else:
+        _settle_fsspec_http()
+        data = ray.data.read_parquet(plan.source.paths, num_cpus=IO_TASK_CPUS).select_columns(columns)
+    todo = plan.rows - (0 if plan.done_ids is None else len(plan.done_ids))
+    if todo <= 0:
+        return 0, count  # a finished output: nothing to start
+    if (plan.done_ids is not None and len(plan.done_ids)) or (plan.skip_empty and plan.empty_texts):
+        data = data.map_batches(partial(_drop_done, plan=plan), batch_format="pyarrow", num_cpus=IO_TASK_CPUS)
+    if plan.rows < REPARTITION_BELOW:
+        data = data.repartition(max(1, min(todo, count * BLOCKS_PER_WORKER)))  # every actor gets work
+    size = batch_size or DEFAULT_BATCH
+    data = data.map_batches(
+        EncodeBatches,
+        fn_constructor_kwargs={
+            "spec": spec,
+            "text_column": plan.text_column,
+            "batch_size": min(size, 64) if not per_gpu else size,
+            "threads": max(1, math.floor(per_cpu)),
+            "plan": replace(plan, done_ids=None),  # actors need the schema, not the done ids
+        },
+        batch_size=size,
+        batch_format="pyarrow",
+        concurrency=count,
+        num_cpus=per_cpu,
+        num_gpus=per_gpu or None,
+    )
+    # lance-ray's writer: Ray's own write_lance does not match pylance 14. Fragments are written by tasks
+    # and committed once, on this driver, when every batch is in.
+    import lance_ray
+
+    lance_ray.write_lance(
+        data, str(plan.output), schema=plan.schema, mode="append", ray_remote_args={"num_cpus": IO_TASK_CPUS}
+    )
+    before = 0 if plan.done_ids is None else len(plan.done_ids)
+    return _lance().dataset(str(plan.output)).count_rows() - before, count

@@ -106,7 +106,7 @@ def test_index_and_map_built_on_the_cluster(ray_run, tmp_path):
     shutil.copytree(ray_run[0], out)
     index = build_corpus_index(out, engine="ray", ray_address=ADDRESS, workers=2, recall_sample=100)
     assert index["engine"] == "ray" and index["rows"] == 600 and index["recall_at_10"] >= 0.8
-    projection = project_corpus(out, engine="ray", ray_address=ADDRESS, landmarks=100)
+    projection = project_corpus(out, engine="ray", ray_address=ADDRESS, landmarks=100, workers=2)
     assert projection["engine"] == "ray" and projection["approximate"]
     xy = corpus_map(out)
     assert xy.shape == (600, 2) and np.isfinite(xy).all()

@@ -123,6 +123,15 @@ def _worker_raylet() -> psutil.Process:
     raise AssertionError("the worker node's raylet is not running")
 
 
+def _encoding_for_a_while(process: psutil.Process) -> bool:
+    """An encoding actor that has loaded its model and worked for a while (processes come and go: a gone or
+    zombie one is simply not it)."""
+    try:
+        return "EncodeBatches" in " ".join(process.cmdline()) and process.cpu_times().user > 15
+    except psutil.Error:
+        return False
+
+
 def test_killing_the_worker_node_mid_encode_loses_and_doubles_nothing(tmp_path, minilm):
     rows = 1200
     topics = ew.datasets.topics()
@@ -139,11 +148,7 @@ def test_killing_the_worker_node_mid_encode_loses_and_doubles_nothing(tmp_path, 
         deadline = time.monotonic() + 400
         busy = False
         while time.monotonic() < deadline and job.poll() is None and not busy:
-            busy = any(
-                "EncodeBatches" in " ".join(child.cmdline()) and child.cpu_times().user > 15
-                for child in raylet.children(recursive=True)
-                if child.is_running()
-            )
+            busy = any(_encoding_for_a_while(child) for child in raylet.children(recursive=True))
             time.sleep(0.5)
         assert busy and job.poll() is None, "the worker node never started encoding, or the job ended first"
         raylet.send_signal(signal.SIGKILL)

@@ -41,6 +41,7 @@ def test_ray_engine_on_a_two_node_loopback_cluster():
     )
     output = done.stdout + done.stderr
     print(output[-6000:])
-    assert done.returncode == 0, output[-6000:]
+    failures = output[output.find("= FAILURES =") :][:8000] if "= FAILURES =" in output else output[-6000:]
+    assert done.returncode == 0, failures
     passed = re.search(r"(\d+) passed", output)
     assert passed and int(passed.group(1)) == CASES and "skipped" not in output, output[-3000:]

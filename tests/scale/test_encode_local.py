@@ -256,3 +256,4 @@ def test_neighbor_browser_and_cluster_view_open_the_corpus(indexed):
     assert browser is not None
     view = ew.ClusterView(docs, projection=corpus_map(out))
     assert view.projection == "custom"
+    view.wait(300)  # its clustering runs in a background thread: never leave one running at exit

@@ -27,6 +27,7 @@ from .errors import EmbedWidgetsError
 
 if TYPE_CHECKING:
     from .embeddings import EmbeddingSet
+    from .index import Index
 
 METHODS = ("3cosadd", "3cosmul")
 EPSILON = 1e-6
@@ -129,6 +130,7 @@ def analogy(
     method: str = "3cosadd",
     exclude_inputs: bool = True,
     restrict_vocab: int | None = None,
+    index: str | Index = "auto",
 ) -> pd.DataFrame:
     """One analogy: a DataFrame of ``rank, label, score``. See ``EmbeddingSet.analogy``."""
     check_k(k)
@@ -137,6 +139,9 @@ def analogy(
     if not positive:
         raise ValueError("an analogy needs at least one positive word, e.g. positive=['king', 'woman'].")
     rows = es.rows(positive + negative)
+    chosen = es.pick_index(index) if method == "3cosadd" and restrict_vocab is None else None
+    if chosen is not None:
+        return _indexed_analogy(es, chosen, rows[: len(positive)], rows[len(positive) :], k, exclude_inputs)
     scores, found = answer(
         es,
         [rows[: len(positive)]],
@@ -146,7 +151,25 @@ def analogy(
         exclude_inputs=exclude_inputs,
         restrict_vocab=restrict_vocab,
     )
-    return es.result_frame(scores[0], found[0])
+    frame = es.result_frame(scores[0], found[0])
+    frame.attrs.update(index="exact", recall=1.0, note="exact", exact=True)
+    return frame
+
+
+def _indexed_analogy(
+    es: EmbeddingSet, index: Index, positive: list[int], negative: list[int], k: int, exclude_inputs: bool
+) -> pd.DataFrame:
+    """3CosAdd through an approximate index: the same query direction (the normalised mean of the inputs'
+    unit vectors, gensim's), its nearest rows by exact cosine among the index's candidates."""
+    pos = torch.as_tensor(positive, device=es.device)
+    neg = torch.as_tensor(negative, device=es.device)
+    query = normalise_rows((_unit_rows(es, pos).sum(0) - _unit_rows(es, neg).sum(0))[None]).cpu().numpy()
+    inputs = set(positive) | set(negative)
+    scores, rows = index.search(query, min(len(es), k + (len(inputs) if exclude_inputs else 0)))
+    keep = [i for i, row in enumerate(rows[0]) if row >= 0 and not (exclude_inputs and int(row) in inputs)][:k]
+    frame = es.result_frame(scores[0][keep].astype(np.float64), rows[0][keep])
+    frame.attrs.update(index=index.kind, recall=index.recall, note=index.label, exact=False)
+    return frame
 
 
 def analogies(

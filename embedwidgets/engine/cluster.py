@@ -16,6 +16,10 @@ if TYPE_CHECKING:
 CLUSTERINGS = ("kmeans", "hdbscan")
 Progress = Callable[[float, str], None]
 DISTANCE_ELEMENTS = 1 << 24  # rows × centres per distance block
+# Above this many rows, k-means++ draws its start from a seeded random sample of this size: seeding makes k
+# passes over the rows, which at 10M rows costs more than the Lloyd steps that follow (scikit-learn seeds on
+# every row; FAISS trains on a sample). Lloyd steps always run over every row.
+SEED_SAMPLE = 1_000_000
 
 
 def kmeans(
@@ -108,8 +112,12 @@ def _assign(data: torch.Tensor, sq_norms: torch.Tensor, centres: torch.Tensor) -
 
 def _plus_plus(data: torch.Tensor, sq_norms: torch.Tensor, k: int, generator: torch.Generator) -> torch.Tensor:
     """k-means++: each next centre drawn with probability proportional to the squared distance to the nearest
-    centre so far (with a few candidates per step, keeping the best, as scikit-learn does)."""
+    centre so far (with a few candidates per step, keeping the best, as scikit-learn does); over a random
+    sample of ``SEED_SAMPLE`` rows when there are more."""
     n = data.shape[0]
+    if n > SEED_SAMPLE:
+        sample = torch.randperm(n, generator=generator)[:SEED_SAMPLE].sort().values.to(data.device)
+        return _plus_plus(data[sample], sq_norms[sample], k, generator)
     trials = 2 + int(np.log(k))
     first = int(torch.randint(n, (1,), generator=generator))
     centres = [data[first].float()]

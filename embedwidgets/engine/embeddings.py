@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Callable, Hashable, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
@@ -99,6 +100,10 @@ class EmbeddingSet:
         self._labels = labels
         self._vectors = matrix
         self._derived: dict[str, dict[Hashable, Any]] = {}
+        # Set by from_parquet / from_lance: the file it came from, and the folder beside it that holds a
+        # memory-mapped copy of big vectors and the indexes built for it (see build_index).
+        self.source: Path | None = None
+        self.sidecar: Path | None = None
 
     # ---- constructors -------------------------------------------------------------------------
 
@@ -169,12 +174,18 @@ class EmbeddingSet:
         label_column: str | None = None,
         text_column: str | None = None,
         metadata_columns: Sequence[str] | None = None,
+        vectors_cache: bool | str | os.PathLike[str] | None = None,
         **options: Any,
     ) -> EmbeddingSet:
         """From a Parquet file or a folder of them, through Arrow: ``vector_column`` holds fixed-size or
         variable lists of numbers, streamed into one float32 array (no second copy). Labels come from
         ``label_column``, else ``text_column``, else the row numbers; ``metadata_columns`` defaults to
         every other column. ``options`` go to the constructor (``storage=``, ``device=``, ...).
+
+        ``vectors_cache``: vectors over 1 GiB (the default, ``None``) or always (``True``) are streamed once into
+        ``<path>.ew/vectors.npy`` beside the source and memory-mapped from there, so they cost disk rather than
+        RAM; opening the unchanged source again reuses that file. ``False`` holds them in RAM; a folder path
+        puts the copy there instead. Indexes built for the set go into the same folder (see ``build_index``).
 
         >>> docs = EmbeddingSet.from_parquet("corpus/", vector_column="embedding", text_column="text")  # doctest: +SKIP
         """
@@ -185,6 +196,7 @@ class EmbeddingSet:
             label_column=label_column,
             text_column=text_column,
             metadata_columns=metadata_columns,
+            vectors_cache=vectors_cache,
             **options,
         )
 
@@ -197,10 +209,12 @@ class EmbeddingSet:
         label_column: str | None = None,
         text_column: str | None = None,
         metadata_columns: Sequence[str] | None = None,
+        vectors_cache: bool | str | os.PathLike[str] | None = None,
         **options: Any,
     ) -> EmbeddingSet:
-        """From a Lance dataset (``pip install embedwidgets[scale]``), like ``from_parquet``. A dataset
-        written by ``save()`` needs no column names and brings back its projections and clusters.
+        """From a Lance dataset (``pip install embedwidgets[scale]``), like ``from_parquet`` (``vectors_cache``
+        too). A dataset written by ``save()`` needs no column names and brings back its projections, clusters
+        and index; an index built later with ``build_index`` is reopened the next time too.
 
         >>> docs = EmbeddingSet.from_lance("docs.lance")  # doctest: +SKIP
         """
@@ -211,14 +225,17 @@ class EmbeddingSet:
             label_column=label_column,
             text_column=text_column,
             metadata_columns=metadata_columns,
+            vectors_cache=vectors_cache,
             **options,
         )
 
     def save(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> os.PathLike[str]:
         """Write the set as one Lance dataset: labels, vectors (float32), metadata columns, and the cached
-        projections and clusters, which ``from_lance`` puts back into the cache. Other derived data
-        (search copies, label index, analogy tables) is rebuilt when needed. The dataset is written
-        beside ``path`` and moved into place, so a failed save leaves nothing behind.
+        projections (landmark layouts included) and clusters, which ``from_lance`` puts back into the cache.
+        The set's index, if it has one, goes into ``<path>.ew/`` with its measured recall and is reopened
+        by ``from_lance``. Other derived data (search copies, label index, analogy tables) is rebuilt when
+        needed. The dataset is written in batches beside ``path`` and moved into place, so a failed save leaves
+        nothing behind.
 
         >>> words.save("words.lance")  # doctest: +SKIP
         """
@@ -493,7 +510,7 @@ class EmbeddingSet:
         check_k(k)
         if metric not in search.METRICS:
             raise ValueError(f"metric={metric!r} is not supported; use one of {search.METRICS}.")
-        answering = self._pick_index(index, metric)
+        answering = self.pick_index(index, metric)
         queries, single = self._split_queries(query)
         vectors, own_rows = self._query_vectors(queries)
         k = min(k, len(self))
@@ -520,7 +537,7 @@ class EmbeddingSet:
             frame.attrs.update(what)
         return frames[0] if single else frames
 
-    def _pick_index(self, index: str | Index, metric: str) -> Index | None:
+    def pick_index(self, index: str | Index = "auto", metric: str = "cosine") -> Index | None:
         """The approximate index that should answer, or None for the exact scan (see ``neighbors``)."""
         if isinstance(index, Index):
             if not index.belongs_to(self):
@@ -567,19 +584,33 @@ class EmbeddingSet:
         ``path`` built from these same vectors is reopened instead of rebuilt unless ``rebuild=True``).
         With ``path=``, a FAISS index is written there by FAISS's own writer (a JSON note beside it records which
         vectors it indexes) and read back instead of rebuilt when those vectors come again; ``rebuild=True``
-        forces a new build. FAISS comes with ``pip install embedwidgets[index]``, LanceDB with ``embedwidgets[scale]``.
+        forces a new build. A set opened with ``from_parquet`` / ``from_lance`` keeps its index in the sidecar
+        folder beside its source (``<source>.ew/``) when no path is given, and reopens it, recall included, the
+        next time the source is opened.
+        FAISS comes with ``pip install embedwidgets[index]``, LanceDB with ``embedwidgets[scale]``.
 
         The recall (``index_recall(k=10, sample=recall_sample)``) is printed and kept on the index. The index
         is dropped with the rest of the derived data when the vectors change or ``invalidate()`` runs; an
         index kept elsewhere then raises a ``StaleIndexError`` when used.
         """
-        built = _index.build(self, kind, path, dict(params), progress)
-        self._derived["index"] = {None: built}
-        if not built.exact and recall_sample > 0:
+        chosen = path if path is not None else _index.default_path(self, kind)
+        built = _index.build(self, kind, chosen, dict(params), progress)
+        self.keep_index(built)
+        if not built.exact and recall_sample > 0 and not (built.params.get("reopened") and built.recall is not None):
             built.recall = self.index_recall(k=10, sample=recall_sample, index=built)
             built.recall_k = min(10, len(self) - 1)
-            print(f"{kind} index over {len(self):,} rows: recall@10 {built.recall:.3f} against exact search")
+            _index.remember(built)
+        if not built.exact:
+            how = "reopened" if built.params.get("reopened") else "built"
+            recall = "not measured" if built.recall is None else f"{built.recall:.3f}"
+            print(f"{kind} index over {len(self):,} rows ({how}): recall@10 {recall} against exact search")
         return built
+
+    def keep_index(self, index: Index) -> None:
+        """Make ``index`` (built for this set) the one ``neighbors(index="auto")`` and the widgets use."""
+        if not index.belongs_to(self):
+            raise ValueError("this index was built from another set; build one for this set with build_index().")
+        self._derived["index"] = {None: index}
 
     def index_recall(self, k: int = 10, sample: int = 1000, *, index: Index | None = None, seed: int = 0) -> float:
         """recall@k of ``index`` (default: the set's) against exact search, with ``sample`` random rows of the set
@@ -737,17 +768,28 @@ class EmbeddingSet:
         method: str = "3cosadd",
         exclude_inputs: bool = True,
         restrict_vocab: int | None = None,
+        index: str | Index = "auto",
     ) -> pd.DataFrame:
         """Words that complete an analogy, as gensim's ``most_similar`` / ``most_similar_cosmul`` rank them.
 
         king − man + woman is ``analogy(positive=["king", "woman"], negative=["man"])``.
         With ``exclude_inputs=False`` the inputs may come back themselves (often "king" first).
+        ``index`` works as in ``neighbors``: with ``"auto"``, a big set with an index answers 3CosAdd
+        through it (3CosMul and ``restrict_vocab`` always scan exactly), and ``frame.attrs["note"]`` says
+        "exact" or "approximate (recall@10 ...)".
 
         >>> glove().analogy(["king", "woman"], ["man"], k=1).label[0]   # doctest: +SKIP
         'queen'
         """
         return _analogy.analogy(
-            self, positive, negative, k=k, method=method, exclude_inputs=exclude_inputs, restrict_vocab=restrict_vocab
+            self,
+            positive,
+            negative,
+            k=k,
+            method=method,
+            exclude_inputs=exclude_inputs,
+            restrict_vocab=restrict_vocab,
+            index=index,
         )
 
     def analogies(

@@ -18,6 +18,8 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import shutil
+import warnings
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +40,7 @@ KINDS = ("exact", "hnsw", "ivfpq", "lance")
 AUTO_EXACT_ELEMENTS = 1 << 23
 ADD_BATCH = 65_536  # rows added to an index per step (one progress tick)
 LANCE_TABLE = "vectors"
+POINTER = "index.json"  # in a set's sidecar folder: which index file there belongs to the set
 LANCE_STAMP = "embedwidgets-index.json"
 
 
@@ -310,32 +313,81 @@ def fingerprint(embeddings: EmbeddingSet) -> str:
     return digest.hexdigest()
 
 
+def _read_faiss(embeddings: EmbeddingSet, kind: str, path: Path) -> FaissIndex | None:
+    """The FAISS index in the file ``path`` when its note says it was built from these vectors, else None."""
+    note = path.with_name(path.name + ".json")
+    if not (path.exists() and note.exists()):
+        return None
+    saved = json.loads(note.read_text())
+    if saved.get("fingerprint") != fingerprint(embeddings) or saved.get("kind") != kind:
+        return None
+    faiss = require("faiss", "index", kind)
+    found = faiss.read_index(str(path))
+    kept = {**saved["params"], "path": str(path), "reopened": True}
+    opened = (FaissIndex if kind == "hnsw" else _RefinedFaissIndex)(embeddings, found, kept, kind)
+    if kind == "hnsw":
+        found.hnsw.efSearch = kept["ef_search"]
+    else:
+        found.nprobe = kept["nprobe"]
+    opened.recall, opened.recall_k = saved.get("recall"), saved.get("recall_k")
+    return opened
+
+
+def _write_faiss(index: FaissIndex, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    note = path.with_name(path.name + ".json")
+    note.unlink(missing_ok=True)  # a half-written index must never look finished
+    index.save(path)
+    params = {k: v for k, v in index.params.items() if k not in ("path", "reopened")}
+    note.write_text(json.dumps({"fingerprint": fingerprint(index.check()), "kind": index.kind, "params": params}))
+    index.params["path"] = str(path)
+
+
 def _open_or_build_faiss(
     embeddings: EmbeddingSet, kind: str, path: Path, params: dict[str, Any], make: Any
 ) -> FaissIndex:
     """A FAISS index kept in the file ``path`` (FAISS's own format) with a JSON note beside it: read back when
     it was built from these vectors, else built and written."""
-    faiss = require("faiss", "index", kind)
-    rebuild = bool(params.pop("rebuild", False))
-    note = path.with_name(path.name + ".json")
-    digest = fingerprint(embeddings)
-    if not rebuild and path.exists() and note.exists():
-        saved = json.loads(note.read_text())
-        if saved.get("fingerprint") == digest and saved.get("kind") == kind:
-            found = faiss.read_index(str(path))
-            kept = {**saved["params"], "path": str(path), "reopened": True}
-            opened = (FaissIndex if kind == "hnsw" else _RefinedFaissIndex)(embeddings, found, kept, kind)
-            if kind == "hnsw":
-                found.hnsw.efSearch = kept["ef_search"]
-            else:
-                found.nprobe = kept["nprobe"]
-            return opened
-    note.unlink(missing_ok=True)  # a half-written rebuild must never look finished
+    require("faiss", "index", kind)
+    if not params.pop("rebuild", False):
+        found = _read_faiss(embeddings, kind, path)
+        if found is not None:
+            return found
     built = make()
-    built.save(path)
-    note.write_text(json.dumps({"fingerprint": digest, "kind": kind, "params": built.params}))
-    built.params.update(path=str(path), reopened=False)
+    _write_faiss(built, path)
+    built.params["reopened"] = False
     return built
+
+
+def _read_lance(embeddings: EmbeddingSet, path: Path, nprobes: int = 0, refine_factor: int = 10) -> Index | None:
+    """The LanceDB index in the folder ``path`` when its stamp says it was built from these vectors, else None."""
+    stamp_file = path / LANCE_STAMP
+    if not stamp_file.exists():
+        return None
+    saved = json.loads(stamp_file.read_text())
+    if saved.get("fingerprint") != fingerprint(embeddings):
+        return None
+    lancedb = require("lancedb", "scale", "lance")
+    db = lancedb.connect(str(path))
+    if LANCE_TABLE not in db.list_tables().tables:
+        return None
+    chosen = {
+        "path": str(path),
+        "nprobes": nprobes or saved.get("nprobes") or _default_nprobes(saved["num_partitions"]),
+        "refine_factor": refine_factor,
+        "num_partitions": saved["num_partitions"],
+        "num_sub_vectors": saved["num_sub_vectors"],
+        "reopened": True,
+    }
+    opened = LanceIndex(embeddings, db.open_table(LANCE_TABLE), chosen)
+    measured_at = (saved.get("nprobes"), saved.get("refine_factor", 10))
+    if (nprobes or measured_at[0], refine_factor) == measured_at:  # a recall holds for the settings it was measured at
+        opened.recall, opened.recall_k = saved.get("recall"), saved.get("recall_k")
+    return opened
+
+
+def _default_nprobes(partitions: int) -> int:
+    return max(20, partitions // 8)  # an eighth of the partitions: recall over speed
 
 
 def _open_or_build_lance(embeddings: EmbeddingSet, path: Path, params: dict[str, Any], progress: bool) -> Index:
@@ -348,20 +400,16 @@ def _open_or_build_lance(embeddings: EmbeddingSet, path: Path, params: dict[str,
     refine_factor = int(params.pop("refine_factor", 10))
     partitions = int(params.pop("num_partitions", max(1, min(4096, int(np.sqrt(n))))))
     sub_vectors = int(params.pop("num_sub_vectors", _sub_vectors(dim)))
-    nprobes = nprobes or max(20, partitions // 8)  # an eighth of the partitions: recall over speed
     _no_more(params, "lance")
+    if not rebuild:
+        found = _read_lance(embeddings, path, nprobes, refine_factor)
+        if found is not None:
+            return found
+    nprobes = nprobes or _default_nprobes(partitions)
     chosen = {"path": str(path), "nprobes": nprobes, "refine_factor": refine_factor}
     stamp_file = path / LANCE_STAMP
-    digest = fingerprint(embeddings)
-    db = lancedb.connect(str(path))
-    if not rebuild and stamp_file.exists():
-        saved = json.loads(stamp_file.read_text())
-        if saved.get("fingerprint") == digest and LANCE_TABLE in db.list_tables().tables:
-            chosen.update(
-                num_partitions=saved["num_partitions"], num_sub_vectors=saved["num_sub_vectors"], reopened=True
-            )
-            return LanceIndex(embeddings, db.open_table(LANCE_TABLE), chosen)
     stamp_file.unlink(missing_ok=True)  # a half-written rebuild must never look finished
+    db = lancedb.connect(str(path))
     schema = pa.schema([("row", pa.int64()), ("vector", pa.list_(pa.float32(), dim))])
 
     def batches():
@@ -379,11 +427,85 @@ def _open_or_build_lance(embeddings: EmbeddingSet, path: Path, params: dict[str,
         table.create_index("vector", config=config)
     stamp_file.write_text(
         json.dumps(
-            {"fingerprint": digest, "rows": n, "dim": dim, "num_partitions": partitions, "num_sub_vectors": sub_vectors}
+            {
+                "fingerprint": fingerprint(embeddings),
+                "rows": n,
+                "dim": dim,
+                "num_partitions": partitions,
+                "num_sub_vectors": sub_vectors,
+                "nprobes": nprobes,
+                "refine_factor": refine_factor,
+            }
         )
     )
     chosen.update(num_partitions=partitions, num_sub_vectors=sub_vectors, reopened=False)
     return LanceIndex(embeddings, table, chosen)
+
+
+# ---- kept beside a set's source ------------------------------------------------------------------
+
+
+def default_path(embeddings: EmbeddingSet, kind: str) -> Path | None:
+    """Where an index of a set with a source goes when no path is given: its sidecar folder."""
+    folder = getattr(embeddings, "sidecar", None)
+    if folder is None or kind == "exact":
+        return None
+    return Path(folder) / ("lance-index" if kind == "lance" else f"{kind}.faiss")
+
+
+def remember(index: Index, path: Path | None = None, folder: Path | None = None) -> None:
+    """Record the measured recall in the note of the index at ``path`` (default: where it was built) and point
+    ``folder`` (default: its set's sidecar, when the index lives there) at it, so that opening the set's
+    source again reopens the index with its recall instead of building it."""
+    where = path if path is not None else index.params.get("path")
+    if where is None or index.exact:
+        return
+    path = Path(where)
+    note = path / LANCE_STAMP if isinstance(index, LanceIndex) else path.with_name(path.name + ".json")
+    if note.exists():
+        saved = json.loads(note.read_text())
+        saved.update(recall=index.recall, recall_k=index.recall_k)
+        note.write_text(json.dumps(saved))
+    if folder is None:
+        sidecar = getattr(index.check(), "sidecar", None)
+        folder = Path(sidecar) if sidecar is not None and path.parent == Path(sidecar) else None
+    if folder is not None:
+        (folder / POINTER).write_text(json.dumps({"kind": index.kind, "path": path.name}))
+
+
+def persist(index: Index, folder: Path) -> None:
+    """Write ``index`` into ``folder`` (the sidecar of a saved set) with its recall, and point the folder at it."""
+    path = folder / ("lance-index" if isinstance(index, LanceIndex) else f"{index.kind}.faiss")
+    folder.mkdir(parents=True, exist_ok=True)
+    if isinstance(index, FaissIndex):
+        _write_faiss(index, path)
+    elif isinstance(index, LanceIndex):
+        if path.resolve() != Path(index.path).resolve():
+            if path.exists():
+                shutil.rmtree(path)
+            shutil.copytree(index.path, path)
+    else:
+        return
+    remember(index, path, folder)
+
+
+def reopen(embeddings: EmbeddingSet) -> Index | None:
+    """The index the set's sidecar points at, when it was built from these vectors; kept in the set."""
+    folder = getattr(embeddings, "sidecar", None)
+    pointer = None if folder is None else Path(folder) / POINTER
+    if pointer is None or not pointer.exists():
+        return None
+    entry = json.loads(pointer.read_text())
+    path = pointer.parent / entry["path"]
+    try:
+        kind = entry["kind"]
+        found = _read_lance(embeddings, path) if kind == "lance" else _read_faiss(embeddings, kind, path)
+    except MissingExtraError as error:
+        warnings.warn(f"the index beside this set was not opened: {error}", stacklevel=3)
+        return None
+    if found is not None:
+        embeddings.keep_index(found)
+    return found
 
 
 # ---- answering -----------------------------------------------------------------------------------
@@ -397,13 +519,17 @@ def _rescore(
     if own is not None:
         candidates = np.where(candidates == own[:, None], -1, candidates)
     valid = candidates >= 0
-    unit = embeddings.unit
-    rows = torch.from_numpy(np.where(valid, candidates, 0)).to(unit.device)
-    queries = torch.from_numpy(unit_queries).to(unit.device)
+    # Half-precision storage is rescored from the float32 vectors (a mapped file's pages, read on demand).
+    full = embeddings.dtype == torch.float32
+    source = embeddings.unit if full else embeddings.original
+    rows = torch.from_numpy(np.where(valid, candidates, 0)).to(source.device)
+    queries = torch.from_numpy(unit_queries).to(source.device)
     scores = np.empty(candidates.shape, dtype=np.float32)
     step = max(1, (1 << 22) // max(1, candidates.shape[1] * embeddings.dim))  # queries per gather (≤ 16 MB)
     for q0 in range(0, len(rows), step):
-        gathered = unit[rows[q0 : q0 + step]].float()  # (queries, candidates, dim)
+        gathered = source[rows[q0 : q0 + step]].float()  # (queries, candidates, dim)
+        if not full:
+            gathered = normalise_rows(gathered.reshape(-1, embeddings.dim)).reshape(gathered.shape)
         scores[q0 : q0 + step] = torch.bmm(gathered, queries[q0 : q0 + step, :, None])[:, :, 0].cpu().numpy()
     scores[~valid] = -np.inf
     k = min(k, candidates.shape[1])

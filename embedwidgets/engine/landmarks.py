@@ -8,6 +8,11 @@ in words a widget can show.
 
 Auto rule: ``landmarks=None`` uses ``DEFAULT_LANDMARKS`` landmarks when a set has more than ``AUTO_THRESHOLD`` rows
 and a full UMAP otherwise; ``landmarks=0`` always forces a full UMAP.
+
+Placement search: exact while rows × landmarks × dims ≤ ``EXACT_PLACEMENT_WORK`` (1M rows of 64 dims against
+50k landmarks, about 3 minutes here). Past that (10M rows of 384 dims would take hours on 2 cores) the nearest
+landmarks are found with a FAISS HNSW graph over the landmarks when faiss is installed, with exact cosine
+similarities for the landmarks it finds; ``describe`` says which search placed the points.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ DEFAULT_LANDMARKS = 50_000
 DEFAULT_NEIGHBOURS = 10  # landmarks each placed row is averaged over
 DEFAULT_TEMPERATURE = 0.002  # softmax temperature on cosine similarity: sharp, nearest landmark dominates
 SCORE_ELEMENTS = 1 << 24  # rows × landmarks scored per chunk (64 MB of float32)
+EXACT_PLACEMENT_WORK = 4e12  # rows × landmarks × dims above which the placement search uses an HNSW graph
+HNSW_ROWS = 1 << 16  # rows searched in the HNSW graph per step (one float32 chunk)
 
 
 def landmark_count(n_rows: int, landmarks: int | None) -> int:
@@ -40,16 +47,36 @@ def landmark_count(n_rows: int, landmarks: int | None) -> int:
     return 0 if landmarks >= n_rows else int(landmarks)
 
 
-def describe(n_rows: int, n_landmarks: int, neighbours: int = DEFAULT_NEIGHBOURS) -> dict:
+def placement_search(n_rows: int, n_landmarks: int, dim: int) -> str:
+    """ "exact" or "hnsw": how the nearest landmarks of the placed rows are found (see the module notes).
+
+    >>> placement_search(1_000_000, 50_000, 64), placement_search(10_000_000, 50_000, 384) in ("hnsw", "exact")
+    ('exact', True)
+    """
+    if float(n_rows) * n_landmarks * dim <= EXACT_PLACEMENT_WORK:
+        return "exact"
+    try:
+        import faiss  # noqa: F401
+    except ImportError:
+        return "exact"  # slow at this size, but right; faiss comes with embedwidgets[index]
+    return "hnsw"
+
+
+def describe(
+    n_rows: int, n_landmarks: int, neighbours: int = DEFAULT_NEIGHBOURS, dim: int = 0, search: str | None = None
+) -> dict:
     """What a UMAP layout of ``n_rows`` is: exact or approximate, and a one-line note to show beside the map."""
     if not n_landmarks:
         return {"approximate": False, "landmarks": 0, "note": f"UMAP of all {n_rows:,} points"}
+    search = search or placement_search(n_rows, n_landmarks, dim)
+    found = " (found with an HNSW graph)" if search == "hnsw" else ""
     return {
         "approximate": True,
         "landmarks": n_landmarks,
+        "placement_search": search,
         "note": (
             f"approximate: UMAP of {n_landmarks:,} random landmarks; the other {n_rows - n_landmarks:,} points "
-            f"placed from their {neighbours} nearest landmarks"
+            f"placed from their {neighbours} nearest landmarks{found}"
         ),
     }
 
@@ -85,6 +112,31 @@ def nearest_landmarks(
     return scores, where
 
 
+def nearest_landmarks_hnsw(
+    unit: torch.Tensor, landmark_unit: torch.Tensor, k: int, progress: Progress | None = None, span=(0.0, 1.0)
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Like ``nearest_landmarks``, through a FAISS HNSW graph over the landmarks (inner product on unit
+    vectors, so the similarities it returns are the exact cosines of the landmarks it finds)."""
+    import faiss
+
+    marks = np.ascontiguousarray(landmark_unit.float().cpu().numpy())
+    k = min(k, len(marks))
+    graph = faiss.IndexHNSWFlat(marks.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
+    graph.hnsw.efConstruction = 80
+    graph.add(marks)
+    graph.hnsw.efSearch = max(64, 4 * k)
+    n = unit.shape[0]
+    scores = np.empty((n, k), dtype=np.float32)
+    where = np.empty((n, k), dtype=np.int64)
+    for start in range(0, n, HNSW_ROWS):
+        block = np.ascontiguousarray(unit[start : start + HNSW_ROWS].float().cpu().numpy())
+        scores[start : start + HNSW_ROWS], where[start : start + HNSW_ROWS] = graph.search(block, k)
+        if progress:
+            done = min(1.0, (start + HNSW_ROWS) / n)
+            progress(span[0] + (span[1] - span[0]) * done, f"landmark UMAP: placing points ({done:.0%})")
+    return torch.from_numpy(scores).to(unit.device), torch.from_numpy(where).to(unit.device)
+
+
 def place(
     landmark_coords: np.ndarray, similarities: torch.Tensor, where: torch.Tensor, temperature: float
 ) -> np.ndarray:
@@ -104,11 +156,15 @@ def landmark_umap(
     neighbours: int = DEFAULT_NEIGHBOURS,
     temperature: float = DEFAULT_TEMPERATURE,
     progress: Progress | None = None,
+    search: str | None = None,
 ) -> np.ndarray:
     """Landmark layout of the unit rows: ``fit`` (a UMAP) on ``n_landmarks`` seeded random rows, the rest placed.
 
-    Landmarks keep the coordinates ``fit`` gave them; every other row is placed by ``place``.
+    Landmarks keep the coordinates ``fit`` gave them; every other row is placed by ``place``. ``search``:
+    "exact" or "hnsw" for the nearest-landmark search (default: ``placement_search``'s rule).
     """
+    search = search or placement_search(unit.shape[0], n_landmarks, unit.shape[1])
+    finder = nearest_landmarks_hnsw if search == "hnsw" else nearest_landmarks
     n = unit.shape[0]
     chosen = pick_landmarks(n, n_landmarks, seed)
     chosen_t = torch.from_numpy(chosen).to(unit.device)
@@ -128,7 +184,7 @@ def landmark_umap(
     for start in range(0, len(other_rows), slice_rows):
         rows = other_rows[start : start + slice_rows]
         span = (0.6 + 0.4 * start / len(other_rows), 0.6 + 0.4 * min(1.0, (start + slice_rows) / len(other_rows)))
-        similarities, where = nearest_landmarks(unit[rows], landmark_unit, neighbours, progress, span)
+        similarities, where = finder(unit[rows], landmark_unit, neighbours, progress, span)
         out[rows.cpu().numpy()] = place(landmark_coords, similarities, where, temperature)
     if progress:
         progress(1.0, "landmark UMAP: done (approximate)")

@@ -85,7 +85,8 @@ def project(
     UMAP only: ``landmarks`` (None = auto, 0 = full UMAP, or a count) fits UMAP on that many seeded random rows
     and places the others from their nearest landmarks (see ``landmarks.py``): approximate, and
     ``projection_info`` says so. Auto uses 50,000 landmarks above 100,000 rows. ``landmark_neighbours`` and
-    ``landmark_temperature`` tune the placement."""
+    ``landmark_temperature`` tune the placement; ``landmark_search`` ("exact" or "hnsw") overrides how the
+    nearest landmarks are found (by default exact, and an HNSW graph past about 4e12 rows × landmarks × dims)."""
     if method not in PROJECTIONS:
         raise ValueError(f"method={method!r} is not a projection; use one of {PROJECTIONS}.")
     if not isinstance(n_components, int) or n_components < 1:
@@ -97,7 +98,7 @@ def project(
     def build() -> np.ndarray:
         nonlocal built
         built = True
-        unit = es.unit.float()
+        unit = es.unit  # in its storage dtype: each step widens a chunk at a time, never the whole matrix
         if method == "pca":
             coords = pca(unit, n_components, progress)
         elif len(es) <= n_components + 1:
@@ -112,11 +113,12 @@ def project(
                 neighbours=placement["neighbours"],
                 temperature=placement["temperature"],
                 progress=progress,
+                search=placement.get("search"),
             )
         elif method == "umap":
-            coords = _umap(unit.cpu().numpy(), n_components, seed, progress, options)
+            coords = _umap(unit.float().cpu().numpy(), n_components, seed, progress, options)
         else:
-            coords = _tsne(unit.cpu().numpy(), n_components, seed, progress, options)
+            coords = _tsne(unit.float().cpu().numpy(), n_components, seed, progress, options)
         return np.ascontiguousarray(coords, dtype=np.float32)
 
     coords = es.cached("projection", key, build)
@@ -129,6 +131,9 @@ def _landmark_settings(n_rows: int, method: str, landmarks: int | None, options:
     """The landmark count and placement settings of a projection (pops them from ``options``)."""
     neighbours = options.pop("landmark_neighbours", _landmarks.DEFAULT_NEIGHBOURS)
     temperature = options.pop("landmark_temperature", _landmarks.DEFAULT_TEMPERATURE)
+    search = options.pop("landmark_search", None)
+    if search not in (None, "exact", "hnsw"):
+        raise ValueError(f"landmark_search={search!r}: use 'exact', 'hnsw' or None (chosen by size).")
     if method != "umap":
         if landmarks:
             raise ValueError(f"landmarks= applies to method='umap' only, not {method!r}.")
@@ -136,7 +141,8 @@ def _landmark_settings(n_rows: int, method: str, landmarks: int | None, options:
     count = _landmarks.landmark_count(n_rows, landmarks)
     if not count:
         return {"landmarks": 0}
-    return {"landmarks": count, "neighbours": int(neighbours), "temperature": float(temperature)}
+    settings = {"landmarks": count, "neighbours": int(neighbours), "temperature": float(temperature)}
+    return settings if search is None else {**settings, "search": search}
 
 
 def _projection_key(method: str, n_components: int, seed: int, placement: dict, options: dict) -> tuple:
@@ -148,6 +154,8 @@ def _projection_key(method: str, n_components: int, seed: int, placement: dict, 
             landmark_neighbours=placement["neighbours"],
             landmark_temperature=placement["temperature"],
         )
+        if "search" in placement:
+            settings["landmark_search"] = placement["search"]
     return (method, n_components, seed, tuple(sorted((k, repr(v)) for k, v in settings.items())))
 
 
@@ -160,7 +168,9 @@ def projection_info(
     """
     placement = _landmark_settings(len(es), method, landmarks, dict(options))
     if method == "umap":
-        info = _landmarks.describe(len(es), placement["landmarks"], placement.get("neighbours", 0))
+        info = _landmarks.describe(
+            len(es), placement["landmarks"], placement.get("neighbours", 0), es.dim, placement.get("search")
+        )
     else:
         info = {"approximate": False, "landmarks": 0, "note": f"{method} of all {len(es):,} points"}
     return {"method": method, **info}
@@ -198,9 +208,11 @@ def axes(es: EmbeddingSet, x: tuple[Any, Any], y: tuple[Any, Any] | None = None)
 
     >>> words.axes(x=("man", "woman"), y=("king", "queen"))   # doctest: +SKIP
     """
-    columns = [_direction(es, x, "x")] + ([_direction(es, y, "y")] if y is not None else [])
-    unit = es.unit.float()
-    return torch.stack([unit @ direction for direction in columns], dim=1).cpu().numpy()
+    columns = torch.stack([_direction(es, x, "x")] + ([_direction(es, y, "y")] if y is not None else []), dim=1)
+    unit, out = es.unit, np.empty((len(es), columns.shape[1]), dtype=np.float32)
+    for start in range(0, len(es), COVARIANCE_CHUNK):  # widened a chunk at a time, as in pca()
+        out[start : start + COVARIANCE_CHUNK] = (unit[start : start + COVARIANCE_CHUNK].float() @ columns).cpu().numpy()
+    return out
 
 
 def _direction(es: EmbeddingSet, pair: tuple[Any, Any], name: str) -> torch.Tensor:

@@ -107,7 +107,10 @@ def classify(es: EmbeddingSet, classes: Sequence[str], encoder: Any = None) -> p
             f"dimension {es.dim}; use the encoder that made the set."
         )
     vectors = normalise_rows(vectors)
-    similarity = (es.unit.float() @ vectors.T).cpu().numpy()
+    unit, step = es.unit, max(1, (1 << 24) // es.dim)  # a chunk widened at a time, never the whole matrix
+    similarity = np.concatenate(
+        [(unit[start : start + step].float() @ vectors.T).cpu().numpy() for start in range(0, len(es), step)]
+    )
     best = similarity.argmax(1)
     frame = pd.DataFrame(
         {"label": es.labels, "class": [names[i] for i in best], "score": similarity[np.arange(len(es)), best]}

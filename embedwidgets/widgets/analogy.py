@@ -103,11 +103,12 @@ class AnalogyExplorer(QueryWidget):
             "_rows": _records(found, inputs),
             "_flipped_rows": _records(flipped, inputs),
             "_plot": geometry.to_dict("records"),
+            "_index_note": "" if found.attrs.get("exact", True) else found.attrs["note"],
         }
         return found, shown
 
     def _cleared(self) -> dict[str, Any]:
-        return {"_rows": [], "_flipped_rows": [], "_plot": []}
+        return {"_rows": [], "_flipped_rows": [], "_plot": [], "_index_note": ""}
 
 
 def _records(frame: pd.DataFrame, inputs: set[str]) -> list[dict]:

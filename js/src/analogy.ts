@@ -39,6 +39,7 @@ export type AnalogyModel = BaseModel & {
   exclude_inputs: boolean;
   _rows: Row[];
   _flipped_rows: Row[];
+  _index_note: string;
   _plot: Point[];
   _presets: Preset[];
   _options: Options;
@@ -108,6 +109,7 @@ function render({ model, el }: RenderProps<AnalogyModel>): () => void {
   const status = h("div", { class: "ew-status", attrs: { "aria-live": "polite" } });
   const results = h("ol", { class: "ew-results", attrs: { "aria-label": "Answers" } });
   const flippedNote = h("p", { class: "ew-note ew-flipped" });
+  const indexNote = h("p", { class: "ew-note ew-muted ew-index-note" });
   const presetNote = h("p", { class: "ew-note ew-preset-note" });
   const plot = svg("svg", { class: "ew-plot", viewBox: "0 0 440 300", role: "img" }) as SVGSVGElement;
   const readout = h("div", { class: "ew-readout ew-muted", attrs: { "aria-live": "polite" } });
@@ -122,7 +124,7 @@ function render({ model, el }: RenderProps<AnalogyModel>): () => void {
     errorBox,
     status,
     h("div", { class: "ew-columns" }, [
-      h("div", { class: "ew-panel" }, [results, flippedNote]),
+      h("div", { class: "ew-panel" }, [results, indexNote, flippedNote]),
       h("div", { class: "ew-panel" }, [plot, readout]),
     ]),
     presetNote,
@@ -181,6 +183,9 @@ function render({ model, el }: RenderProps<AnalogyModel>): () => void {
       ]);
       results.appendChild(item);
     }
+    const how = model.get("_index_note") ?? "";
+    indexNote.textContent = how ? `Answers found by the set's index: ${how}.` : "";
+    indexNote.hidden = !how;
     const flipped = model.get("_flipped_rows") ?? [];
     const excluding = Boolean(model.get("exclude_inputs"));
     flippedNote.textContent = flipped.length
@@ -242,7 +247,7 @@ function render({ model, el }: RenderProps<AnalogyModel>): () => void {
 
   const stopListening = listen(model, [
     [["a", "b", "c", "method", "exclude_inputs", "k", "title"], drawInputs],
-    [["_rows", "_flipped_rows", "exclude_inputs"], drawResults],
+    [["_rows", "_flipped_rows", "exclude_inputs", "_index_note"], drawResults],
     [["_plot"], drawPlot],
     [["error"], drawError],
     [["_presets"], drawPresets],

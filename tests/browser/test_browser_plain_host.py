@@ -90,11 +90,12 @@ class Bridge:
         message = json.loads(text)
         _, widget = self.widgets[message["id"]]
         data = {"method": message["method"]}
+        buffers = [memoryview(base64.b64decode(b)) for b in message.get("buffers", [])]
         if message["method"] == "update":
-            data.update(state=message["state"], buffer_paths=[])
+            data.update(state=message["state"], buffer_paths=message.get("buffer_paths", []))
         else:
             data["content"] = message["content"]
-        widget.comm.callback({"content": {"data": data}, "buffers": []})
+        widget.comm.callback({"content": {"data": data}, "buffers": buffers})
 
 
 def _b64(buffer) -> str:

@@ -169,3 +169,30 @@ def test_exact_index_is_the_scan(small):
     scores, rows = built.search(small.vectors[:3], 4)
     want_scores, want_rows = small.search(small.vectors[:3], 4)
     assert (rows == want_rows).all() and np.array_equal(scores, want_scores)
+
+
+def test_analogies_go_through_the_index_and_say_so(glove_50k, monkeypatch):
+    from embedwidgets.widgets import AnalogyExplorer
+
+    es = EmbeddingSet(glove_50k.labels, glove_50k.vectors, name="glove-50k")
+    exact = es.analogy(["king", "woman"], ["man"], k=5)
+    assert exact.attrs["note"] == "exact" and es.pick_index() is None
+    built = es.build_index("hnsw", progress=False, recall_sample=300)
+    # 50k × 50 is under the exact-scan threshold, so "auto" still scans; asked for, the index answers
+    assert es.analogy(["king", "woman"], ["man"], k=5).attrs["index"] == "exact"
+    found = es.analogy(["king", "woman"], ["man"], k=5, index=built)
+    assert found.attrs["index"] == "hnsw" and found.attrs["note"] == built.label
+    assert found.label[0] == "queen" and not {"king", "woman", "man"} & set(found.label)
+    # the same scores as the exact scan for the words both return (an index rescores its candidates exactly)
+    shared = exact.merge(found, on="label")
+    assert len(shared) >= 4
+    np.testing.assert_allclose(shared.score_x, shared.score_y, rtol=0, atol=1e-5)
+    # 3CosMul has no index path: it stays exact
+    assert es.analogy(["king", "woman"], ["man"], method="3cosmul", index=built).attrs["note"] == "exact"
+    # a set big enough for "auto" to use its index: the widget shows how its answers were found
+    monkeypatch.setattr(index_module, "AUTO_EXACT_ELEMENTS", 0)
+    explorer = AnalogyExplorer(es, a="man", b="king", c="woman")
+    assert explorer.results.label[0] == "queen"
+    assert explorer._index_note == built.label and built.label.startswith("approximate (recall@10 ")
+    explorer.method = "3cosmul"
+    assert explorer._index_note == ""

@@ -83,3 +83,23 @@ def test_kmeans_runs_on_float16_rows_without_a_float32_copy():
     data = blob_set(1000).unit.half()
     labels, centres, inertia = cluster_module.kmeans(data, 5, seed=0)
     assert labels.shape == (1000,) and centres.dtype == torch.float32 and inertia > 0
+
+
+def test_an_hnsw_placement_search_gives_nearly_the_exact_layout_and_says_so():
+    pytest.importorskip("faiss")
+    from sklearn.manifold import trustworthiness
+
+    es = blob_set(4000, dim=24)
+    exact = es.project("umap", landmarks=600, landmark_search="exact")
+    graph = es.project("umap", landmarks=600, landmark_search="hnsw")
+    assert graph is not exact and graph.shape == exact.shape and np.isfinite(graph).all()
+    # the same landmarks keep the same fit; most placed points land where the exact search put them
+    moved = np.linalg.norm(graph - exact, axis=1)
+    assert np.median(moved) < 1e-3 * np.ptp(exact)
+    vectors = es.unit.numpy()
+    assert trustworthiness(vectors, graph, n_neighbors=10) >= trustworthiness(vectors, exact, n_neighbors=10) - 0.01
+    assert "HNSW" in es.projection_info("umap", landmarks=600, landmark_search="hnsw")["note"]
+    assert "HNSW" not in es.projection_info("umap", landmarks=600)["note"]  # this size is placed exactly
+    assert landmarks.placement_search(10_000_000, 50_000, 384) == "hnsw"
+    with pytest.raises(ValueError, match="landmark_search"):
+        es.project("umap", landmarks=600, landmark_search="fast")

@@ -213,3 +213,105 @@ def test_without_lance_the_engine_imports_and_lance_calls_say_what_to_install(tm
     with pytest.raises(ImportError, match=r"pip install embedwidgets\[scale\]"):
         EmbeddingSet.from_lance(tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+# ---- the sidecar folder: a mapped copy of big vectors, indexes reopened with their source --------------
+
+
+def test_big_vectors_are_mapped_from_a_copy_beside_the_source_and_reused(tmp_path, frame):
+    df, vectors = frame
+    source = tmp_path / "fixed.parquet"
+    pq.write_table(fixed_size_table(df, vectors), source)
+    in_ram = EmbeddingSet.from_parquet(source, vector_column="embedding", label_column="word")
+    assert not store.is_memory_mapped(in_ram.vectors) and not (tmp_path / "fixed.parquet.ew").exists()
+    # vectors_cache=True does for this small file what the default does past 1 GiB
+    mapped = EmbeddingSet.from_parquet(source, vector_column="embedding", label_column="word", vectors_cache=True)
+    copy = tmp_path / "fixed.parquet.ew" / "vectors.npy"
+    assert store.is_memory_mapped(mapped.vectors) and copy.stat().st_size > vectors.nbytes
+    np.testing.assert_array_equal(mapped.vectors, vectors)
+    assert neighbour_labels(mapped, vectors[:20] + 0.1) == neighbour_labels(in_ram, vectors[:20] + 0.1)
+    written = copy.stat().st_mtime_ns
+    again = EmbeddingSet.from_parquet(source, vector_column="embedding", label_column="word", vectors_cache=True)
+    assert copy.stat().st_mtime_ns == written  # the unchanged source reuses the copy
+    np.testing.assert_array_equal(again.vectors, vectors)
+    # a changed source is read again, never served stale vectors
+    pq.write_table(fixed_size_table(df, vectors[::-1].copy()), source)
+    changed = EmbeddingSet.from_parquet(source, vector_column="embedding", label_column="word", vectors_cache=True)
+    np.testing.assert_array_equal(changed.vectors, vectors[::-1])
+    assert leftovers(tmp_path / "fixed.parquet.ew") == ["vectors.npy", "vectors.npy.json"]
+
+
+def test_a_refused_source_leaves_no_mapped_copy(tmp_path):
+    table = pa.table({"id": ["a", "b"], "v": [[1.0, float("nan")], [3.0, 4.0]]})
+    pq.write_table(table, tmp_path / "nan.parquet")
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        EmbeddingSet.from_parquet(tmp_path / "nan.parquet", vector_column="v", label_column="id", vectors_cache=True)
+    ragged = pa.table({"id": ["a", "b", "c"], "v": [[1.0, 2.0], [3.0, 4.0], [5.0]]})
+    pq.write_table(ragged, tmp_path / "ragged.parquet")
+    with pytest.raises(ValueError, match="different lengths"):
+        EmbeddingSet.from_parquet(tmp_path / "ragged.parquet", vector_column="v", vectors_cache=True)
+    assert leftovers(tmp_path) == ["nan.parquet", "ragged.parquet"]
+
+
+def test_a_lance_index_is_kept_beside_the_dataset_and_reopened_with_it(tmp_path, frame):
+    pytest.importorskip("lancedb")
+    df, vectors = frame
+    lance.write_dataset(fixed_size_table(df, vectors), str(tmp_path / "set.lance"))
+    es = EmbeddingSet.from_lance(tmp_path / "set.lance", vector_column="embedding", label_column="word")
+    assert es.index is None
+    built = es.build_index("lance", progress=False, recall_sample=200)
+    assert built.params["path"] == str(tmp_path / "set.lance.ew" / "lance-index") and not built.params["reopened"]
+    queries = vectors[:30] + 0.05
+    expected = [f.label.tolist() for f in es.neighbors(queries, k=10, index=built)]
+    back = EmbeddingSet.from_lance(tmp_path / "set.lance", vector_column="embedding", label_column="word")
+    assert back.index is not None and back.index.kind == "lance" and back.index.params["reopened"]
+    assert back.index.recall == built.recall and back.index.label == built.label  # measured once, kept
+    found = back.neighbors(queries, k=10, index=back.index)
+    assert [f.label.tolist() for f in found] == expected
+    assert found[0].attrs["note"] == built.label
+    # build_index on the reopened set opens the same index instead of building it again
+    assert back.build_index("lance", progress=False).params["reopened"]
+
+
+def test_save_writes_the_index_and_the_landmark_layout_and_from_lance_reopens_both(
+    tmp_path, frame, capsys, monkeypatch
+):
+    pytest.importorskip("faiss")
+    df, vectors = frame
+    es = EmbeddingSet(df.word.tolist(), vectors, df[["topic"]], name="words")
+    built = es.build_index("hnsw", progress=False, recall_sample=300)
+    layout = es.project("umap", landmarks=500, seed=0)
+    assert es.projection_info("umap", landmarks=500)["approximate"]
+    es.save(tmp_path / "words.lance")
+    capsys.readouterr()
+    back = EmbeddingSet.from_lance(tmp_path / "words.lance")
+    assert back.index is not None and back.index.kind == "hnsw" and back.index.recall == built.recall
+    queries = vectors[:30] + 0.05
+    assert neighbour_labels(back, queries) == [f.label.tolist() for f in es.neighbors(queries, index=built)]
+    assert [f.label.tolist() for f in back.neighbors(queries, index=back.index)] == [
+        f.label.tolist() for f in es.neighbors(queries, index=built)
+    ]
+    # the landmark layout comes back from the file: equal coordinates, and nothing is fitted again
+    import embedwidgets.engine.landmarks as landmarks_module
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the saved layout should have been reused")
+
+    monkeypatch.setattr(landmarks_module, "landmark_umap", refuse)
+    np.testing.assert_array_equal(back.project("umap", landmarks=500, seed=0), layout)
+    with pytest.raises(AssertionError, match="reused"):  # the guard is live: another layout would be fitted
+        back.project("umap", landmarks=400, seed=0)
+
+
+def test_index_answers_over_half_precision_storage_carry_float32_scores(tmp_path, frame):
+    pytest.importorskip("faiss")
+    _, vectors = frame
+    full = EmbeddingSet([f"r{i}" for i in range(len(vectors))], vectors)
+    half = EmbeddingSet(full.labels, vectors, storage="float16")
+    index = half.build_index("hnsw", progress=False, recall_sample=0)
+    found = half.neighbors(vectors[:10] + 0.05, k=5, index=index)
+    for frame_, query in zip(found, vectors[:10] + 0.05):
+        rows = [full.labels.index(label) for label in frame_.label]
+        unit = vectors[rows] / np.linalg.norm(vectors[rows], axis=1, keepdims=True)
+        expected = unit @ (query / np.linalg.norm(query))
+        np.testing.assert_allclose(frame_.score.to_numpy(), expected, rtol=0, atol=2e-6)

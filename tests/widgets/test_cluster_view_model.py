@@ -102,6 +102,17 @@ def test_a_million_points_all_go_to_the_view():
     assert view._xy.shape == (n, 2) and len(view._values) == n
     assert view.clusters is None  # nothing asked for clusters, so none were computed
     assert view.point_size < 2 and view.opacity <= 0.5
+    # From a million points the view also gets a density image to show while it draws them: every point counted.
+    shade = view._density
+    assert shade.shape == (256, 256) and shade.dtype == np.uint8 and shade.max() == 255
+    cells = np.clip(((view.map_coordinates + 1) * 128).astype(int), 0, 255)
+    filled = np.zeros((256, 256), bool)
+    filled[255 - cells[:, 1], cells[:, 0]] = True
+    assert np.array_equal(shade > 0, filled)  # shaded exactly where points lie, top row first
+
+
+def test_a_small_map_has_no_density_layer(view):
+    assert view._density.size == 0
 
 
 # ---- selection ----------------------------------------------------------------------------------
@@ -110,8 +121,11 @@ def test_a_million_points_all_go_to_the_view():
 def test_selected_syncs_both_ways_and_selection_df(view):
     view.selected = [7, 3, 3, 200]
     assert view.selected == [3, 7, 200]
-    assert view.get_state()["selected"] == [3, 7, 200]
-    view.set_state({"selected": [0, 61]})  # as the front end sends it after a lasso
+    wire = view.get_state()["_selection"]  # the selection travels as one int32 buffer, not a JSON list
+    assert wire["dtype"] == "int32" and np.frombuffer(wire["buffer"], np.int32).tolist() == [3, 7, 200]
+    rows = np.array([0, 61], dtype=np.int32)  # as the front end sends it after a lasso
+    view.set_state({"_selection": {"dtype": "int32", "shape": [2], "buffer": memoryview(rows.tobytes())}})
+    assert view.selected == [0, 61]
     frame = view.selection_df()
     assert frame.index.tolist() == [0, 61] and frame.index.name == "row"
     assert frame.label.tolist() == ["apple 0", "river 61"]

@@ -83,3 +83,22 @@ def default_point_size(n: int) -> float:
 
 def default_opacity(n: int) -> float:
     return 0.9 if n < 20_000 else 0.7 if n < 200_000 else 0.5
+
+
+# From this many points the view shows a density image while it draws them: on software WebGL the first frame of
+# 1M points takes about 4-5 s, of 10M 40-50 s, while the data arrive in 1.4 s and 5-6 s (benchmarks/render.py).
+DENSITY_FROM = 1_000_000
+DENSITY_BINS = 256
+
+
+def density_image(xy_unit: np.ndarray, bins: int = DENSITY_BINS) -> np.ndarray:
+    """Points per cell of a bins × bins grid over the square [-1, 1]², log-scaled to 0..255, top row (y = 1) first:
+    the approximate picture of millions of points that the view shows until it has drawn them.
+
+    >>> density_image(np.array([[-1, -1], [1, 1], [1, 1]], dtype=np.float32), bins=2).tolist()
+    [[0, 255], [161, 0]]
+    """
+    cells = np.clip(((np.asarray(xy_unit) + 1) * (bins / 2)).astype(np.int32), 0, bins - 1)
+    counts = np.bincount((bins - 1 - cells[:, 1]) * bins + cells[:, 0], minlength=bins * bins)
+    scaled = np.log1p(counts) / max(float(np.log1p(counts.max())), 1e-9)
+    return np.round(scaled * 255).astype(np.uint8).reshape(bins, bins)

@@ -47,7 +47,8 @@ class ClusterView(EmbedWidget):
     :meth:`wait` blocks until they are done.
 
     In the map: drag to pan, wheel to zoom, shift-drag (or the lasso button) to select, click a point to select
-    it; the selection is the synced trait ``selected``. ``search`` highlights labels containing a text,
+    it; the selection is the synced trait ``selected`` (it travels as one binary buffer, so a lasso of
+    millions of points reaches Python in a moment). ``search`` highlights labels containing a text,
     ``query`` highlights the ``query_k`` nearest points (a text is encoded by the set's encoder).
     """
 
@@ -61,7 +62,9 @@ class ClusterView(EmbedWidget):
     labels = traitlets.Bool(True).tag(sync=True)
     point_size = traitlets.Float(3.0).tag(sync=True)
     opacity = traitlets.Float(0.8).tag(sync=True)
-    selected = RowList().tag(sync=True)
+    # The selection as Python sees it. It does not sync itself: ``_selection`` carries it to and from the view
+    # as one int32 buffer, because a lasso of a million rows as a JSON list takes seconds to send and parse.
+    selected = RowList()
     search = traitlets.Unicode("").tag(sync=True)
     query = traitlets.Unicode("").tag(sync=True)
     query_k = traitlets.Int(50).tag(sync=True)
@@ -74,6 +77,8 @@ class ClusterView(EmbedWidget):
     _values = ArrayTrait().tag(sync=True)  # one colour value per point: uint8/int32 categories or float32
     _legend = traitlets.Dict().tag(sync=True)
     _highlight = ArrayTrait(dtype="int32").tag(sync=True)  # rows
+    _selection = ArrayTrait(dtype="int32").tag(sync=True)  # ``selected`` on the wire: sorted rows
+    _density = ArrayTrait(dtype="uint8").tag(sync=True)  # (bins, bins) from DENSITY_FROM points, else empty
     _highlight_note = traitlets.Unicode("").tag(sync=True)
     _cluster_labels = traitlets.List().tag(sync=True)
     _color_options = traitlets.List().tag(sync=True)
@@ -170,10 +175,6 @@ class ClusterView(EmbedWidget):
         columns = self.embeddings.metadata.columns
         return checks.check_color_by(proposal["value"], columns, classes=bool(self._scores.class_names))
 
-    @traitlets.validate("selected")
-    def _check_selected(self, proposal: dict) -> list[int]:
-        return checks.check_rows(proposal["value"], len(self.embeddings))
-
     # ---- reacting to changes (from Python or the view) ------------------------------------------
 
     @traitlets.observe("projection", "k", "cluster_method", "labels", "color_by", "search", "query", "query_k")
@@ -191,6 +192,15 @@ class ClusterView(EmbedWidget):
             self._run_search()
         if name in ("query", "query_k"):
             self._run_query()
+
+    @traitlets.observe("selected")
+    def _selected_to_view(self, change: dict) -> None:
+        # Setting the same rows back (the view's own lasso, echoed) is no change to an array trait: nothing sent.
+        self._selection = np.asarray(change["new"], dtype=np.int32)
+
+    @traitlets.observe("_selection")
+    def _selection_from_view(self, change: dict) -> None:
+        self.selected = change["new"]  # checked (range, order) like a selection made in Python
 
     @contextlib.contextmanager
     def _quietly(self) -> Iterator[None]:
@@ -371,7 +381,9 @@ class ClusterView(EmbedWidget):
     def _apply_projection(self, coords: np.ndarray) -> None:
         self._coords = np.asarray(coords, dtype=np.float32)
         self._xy_unit = layout.to_unit_square(self._coords)
+        big = len(self._xy_unit) >= layout.DENSITY_FROM
         with self.hold_sync():
+            self._density = layout.density_image(self._xy_unit) if big else np.zeros(0, dtype=np.uint8)
             self._xy = self._xy_unit
             self._cluster_labels = layout.label_places(self._xy_unit, self._clusters, self._names, MAX_LABELS)
         self._report(None)

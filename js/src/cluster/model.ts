@@ -1,7 +1,7 @@
 // ClusterView's traits as the view reads them, and the parts of a model it uses. The live widget passes its
 // anywidget model; the saved page (../standalone.ts) passes a small in-page model with the same methods.
 import type { AnyModel } from "@anywidget/types";
-import type { BaseModel, Choice, ErrorInfo, Options } from "../lib";
+import { readArray, type ArrayValue, type BaseModel, type Choice, type ErrorInfo, type Options } from "../lib";
 
 export type LegendItem = { value: number; label: string; color: string; count: number };
 export type Legend = {
@@ -19,8 +19,8 @@ export type PointInfo = { index: number; label: string; fields: [string, string]
 export type Progress = { kind: string; fraction: number; message: string; jobs: number } | null;
 
 /**
- * ClusterView's traits (widgets/cluster.py). The arrays (_xy, _values, _highlight) are self-describing array
- * values (lib/codecs readArray). ``_options`` keys read here: ``svg_limit`` (most points an SVG export
+ * ClusterView's traits (widgets/cluster/widget.py). The arrays (_xy, _values, _highlight, _selection, _density)
+ * are self-describing array values (lib/codecs readArray). ``_options`` keys read here: ``svg_limit`` (most points an SVG export
  * writes), ``max_k`` (most clusters), ``max_query_k`` (most nearest points) and ``methods`` ([value, text]
  * clustering methods).
  */
@@ -33,7 +33,7 @@ export type ClusterModel = BaseModel & {
   labels: boolean;
   point_size: number;
   opacity: number;
-  selected: number[];
+  _selection: unknown;
   search: string;
   query: string;
   query_k: number;
@@ -46,6 +46,7 @@ export type ClusterModel = BaseModel & {
   _values: unknown;
   _legend: Legend;
   _highlight: unknown;
+  _density: unknown;
   _highlight_note: string;
   _cluster_labels: ClusterLabel[];
   _color_options: Choice[];
@@ -58,3 +59,19 @@ export type ViewModel = Pick<AnyModel<ClusterModel>, "get" | "set" | "on" | "off
 
 /** The colour of every point when there is nothing to colour by. */
 export const PLAIN = "#4a7fc1";
+
+/** The selection's wire value (Python's ``_selection``, shown there as ``selected``): sorted rows as one int32
+ * buffer, because a lasso of a million points as a JSON list takes seconds to send and parse. */
+export function rowsValue(rows: Int32Array): ArrayValue {
+  return { dtype: "int32", shape: [rows.length], buffer: new DataView(rows.buffer, rows.byteOffset, rows.byteLength) };
+}
+
+/** The selected rows a model holds (empty when none, or when the value is malformed). */
+export function selectionOf(model: Pick<ViewModel, "get">): Int32Array {
+  try {
+    const data = readArray(model.get("_selection"))?.data;
+    return data instanceof Int32Array ? data : new Int32Array(0);
+  } catch {
+    return new Int32Array(0);
+  }
+}

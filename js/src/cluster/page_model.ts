@@ -26,7 +26,7 @@ type Request = { type: "request"; id: number; kind: string; params: Record<strin
 
 const SAVED = "is not available in a saved page: it needs the Python kernel";
 /** Traits the view may change in a saved page: they only change how it looks. */
-const LOCAL_TRAITS = new Set<string>(["point_size", "opacity", "labels", "selected"]);
+const LOCAL_TRAITS = new Set<string>(["point_size", "opacity", "labels", "_selection"]);
 
 function fromBase64(text: string): DataView {
   const binary = atob(text);
@@ -66,7 +66,7 @@ export class PageModel implements ViewModel {
       labels: data.clusters.length > 0,
       point_size: data.pointSize,
       opacity: data.opacity,
-      selected: [],
+      _selection: null,
       search: "",
       query: "",
       query_k: 0,
@@ -78,6 +78,7 @@ export class PageModel implements ViewModel {
       _values: decode(data.values),
       _legend: data.legend,
       _highlight: null,
+      _density: null,
       _highlight_note: "",
       _cluster_labels: data.clusters,
       _color_options: [],
@@ -150,7 +151,7 @@ export class PageModel implements ViewModel {
     }
     if (kind === "select_highlighted") {
       const rows = this.highlighted();
-      this.assign("selected", rows);
+      this.assign("_selection", int32Array(rows));
       return { count: rows.length };
     }
     throw new Error(`${kind === "png" ? "keeping the PNG in Python" : `“${kind}”`} ${SAVED}`);

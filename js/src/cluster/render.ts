@@ -2,10 +2,11 @@
 // them to the model. All state lives in the parts or in the small ``state`` object below.
 import { connect, h, isolateKeys, listen, numberOption, readArray, rowCount, setTraits, showError, toolbar, type ErrorInfo, type NdArray } from "../lib";
 import { Controls } from "./controls";
+import { Density } from "./density";
 import { download, pngOf, svgOf } from "./export";
 import { Labels } from "./labels";
 import { colourOf, drawLegend } from "./legend";
-import { PLAIN, type ClusterModel, type ViewModel } from "./model";
+import { PLAIN, rowsValue, selectionOf, type ClusterModel, type ViewModel } from "./model";
 import { Scatter, theme } from "./scatter";
 import { Tooltip } from "./tooltip";
 
@@ -16,8 +17,10 @@ const DEFAULT_HEIGHT = 520;
 const DEFAULT_SVG_LIMIT = 50000;
 const BUSY_DELAY_MS = 400;
 
-function sameRows(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((value, i) => value === b[i]);
+function sameRows(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Read an array trait, reporting a malformed one instead of drawing garbage. */
@@ -52,6 +55,7 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
   // ---- the map ----------------------------------------------------------------------------------
   const canvas = h("canvas", { class: "ew-canvas" });
   const labels = new Labels();
+  const density = new Density();
   const empty = h("div", { class: "ew-empty ew-muted" });
   const plot = h("div", {
     class: "ew-plot-area",
@@ -78,7 +82,7 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     (index) => scatter?.plot.getScreenPosition(index),
     () => [scatter?.width ?? 0, scatter?.height ?? 0],
   );
-  plot.append(canvas, labels.layer, tooltip.node, empty);
+  plot.append(canvas, density.node, labels.layer, tooltip.node, empty);
 
   const progressBar = h("progress", { attrs: { max: 1, "aria-label": "Progress of the background work" } });
   const progressText = h("span", { class: "ew-muted" });
@@ -134,8 +138,18 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     if (!ready) {
       const n = Number(model.get("_n"));
       const method = String(model.get("projection")).toUpperCase().replace("TSNE", "t-SNE");
-      empty.textContent = `Computing the ${method} layout of ${n.toLocaleString()} points…`;
+      empty.textContent = density.shown
+        ? `Drawing ${n.toLocaleString()} points… The shading shows where they lie (binned, approximate).`
+        : `Computing the ${method} layout of ${n.toLocaleString()} points…`;
     }
+  };
+
+  /** The density layer over the data square, until the points are drawn; false when there is none. */
+  const showDensity = (): boolean => {
+    if (!scatter) return false;
+    const view = scatter;
+    const colour = model.get("_legend")?.colors?.[0] ?? PLAIN;
+    return density.show(model.get("_density"), colour, view.width, view.height, view.toScreen(-1, 1), view.toScreen(1, -1));
   };
 
   const drawOnce = async () => {
@@ -147,6 +161,11 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
       root.removeAttribute("data-drawn");
       updateEmpty();
       return;
+    }
+    if (!scatter.drawn && showDensity()) {
+      // The draw below blocks the page for seconds: let the browser paint the density layer first.
+      updateEmpty();
+      await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
     }
     scatter.setCoordinates(source, xy.data instanceof Float32Array ? xy.data : Float32Array.from(xy.data));
     const n = rowCount(xy);
@@ -161,12 +180,13 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
         continuous: valid && legend.kind === "continuous",
         colors,
         highlight: arrayTrait(model, "_highlight", report)?.data ?? [],
-        selected: model.get("selected") ?? [],
+        selected: selectionOf(model),
       },
       size,
       opacity,
     );
     root.setAttribute("data-drawn", String(n));
+    density.hide();
     updateEmpty();
     placeLabels();
   };
@@ -203,7 +223,7 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
 
   const drawStatus = () => {
     const n = Number(model.get("_n"));
-    const selected = (model.get("selected") ?? []).length;
+    const selected = selectionOf(model).length;
     const note = model.get("_highlight_note");
     const parts = [`${n.toLocaleString()} points`, `${selected.toLocaleString()} selected`];
     if (note) parts.push(`highlighted: ${note}`);
@@ -220,20 +240,21 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
 
   const drawLegendBox = () => drawLegend(legendBox, model.get("_legend") ?? {}, (index) => void requester.request("legend", { index }));
 
-  // ---- selection: regl-scatterplot ⇄ the `selected` trait -----------------------------------------
+  // ---- selection: regl-scatterplot ⇄ the `_selection` trait (Python's `selected`) ---------------------
   const pushSelection = (points: ArrayLike<number>) => {
-    const rows = Array.from(points).sort((a, b) => a - b);
-    if (sameRows(model.get("selected") ?? [], rows)) return;
-    model.set("selected", rows);
+    const rows = Int32Array.from(points).sort(); // typed arrays sort numerically
+    if (sameRows(selectionOf(model), rows)) return;
+    model.set("_selection", rowsValue(rows));
     model.save_changes();
     drawStatus();
   };
   const pullSelection = () => {
     drawStatus();
     if (!scatter || !scatter.drawn) return;
-    const rows = model.get("selected") ?? [];
+    const rows = selectionOf(model);
     if (sameRows(scatter.selectedRows(), rows)) return;
-    if (rows.length) scatter.plot.select(rows, { preventEvent: true });
+    scatter.outlineSelection(rows.length);
+    if (rows.length) scatter.plot.select(Array.from(rows), { preventEvent: true });
     else scatter.plot.deselect({ preventEvent: true });
   };
 
@@ -330,7 +351,7 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     [["point_size", "opacity"], () => scatter?.style(sizeOf().size, sizeOf().opacity)],
     [["_xy", "_values", "_legend", "_highlight"], () => void redraw()],
     [["_legend"], drawLegendBox],
-    [["selected"], pullSelection],
+    [["_selection"], pullSelection],
     [["_highlight_note", "_highlight"], drawStatus],
     [["progress", "projection"], drawProgress],
     [["labels", "_cluster_labels"], placeLabels],

@@ -21,6 +21,23 @@ function putBuffers(state, paths, buffers) {
   return state;
 }
 
+// And the other way: binary values the view sets (a DataView, e.g. a selection) go apart from the JSON, as
+// ipywidgets' and anywidget's hosts send them.
+function takeBuffers(value, path = [], found = [[], []]) {
+  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
+    const bytes = value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+    let text = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    found[0].push(path);
+    found[1].push(btoa(text));
+    return [null, ...found];
+  }
+  if (value === null || typeof value !== "object") return [value, ...found];
+  const copy = Array.isArray(value) ? [] : {};
+  for (const [key, item] of Object.entries(value)) copy[key] = takeBuffers(item, [...path, key], found)[0];
+  return [copy, ...found];
+}
+
 class Model {
   constructor(id, state) {
     this.id = id;
@@ -37,7 +54,8 @@ class Model {
     this.emit(`change:${name}`);
   }
   save_changes() {
-    socket.send(JSON.stringify({ id: this.id, method: "update", state: this.pending }));
+    const [state, buffer_paths, buffers] = takeBuffers(this.pending);
+    socket.send(JSON.stringify({ id: this.id, method: "update", state, buffer_paths, buffers }));
     this.pending = {};
   }
   send(content) {

@@ -274,15 +274,13 @@ def open_corpus(
             f"encoder= makes {encoder.dim}-dimensional vectors but the corpus holds {corpus['encoder']['dim']} "
             f"({corpus['encoder']['name']}); pass the encoder that encoded it."
         )
-    # Vectors come into RAM here (from_lance); the memory-mapped sidecar of the store will make this lazy.
+    # Past 1 GiB the vectors are memory-mapped from the sidecar copy (<uri>.ew/vectors.npy), not held in RAM.
     docs = EmbeddingSet.from_lance(uri, label_column=label_column, encoder=encoder, **options)
     description = corpus.get("index")
     if description:
         ids = dataset.to_table(columns=[corpus["id_column"]]).column(0).combine_chunks()
         index = CorpusIndex(docs, os.fspath(uri), description, ids)
-        # The set keeps the index it was given last under this private key (EmbeddingSet.build_index does the
-        # same); a public attach_index() in embeddings.py would be the cleaner hook.
-        docs._derived["index"] = {None: index}
+        docs.keep_index(index)
     return docs
 
 

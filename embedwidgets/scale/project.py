@@ -98,9 +98,9 @@ def project_corpus(
     taken = dataset.take(chosen.tolist(), columns=[id_column, VECTOR_COLUMN])
     landmark_ids = taken.column(0).to_numpy(zero_copy_only=False)
     unit = _unit(taken.column(1).combine_chunks().flatten().to_numpy().reshape(count, -1).astype(np.float32))
-    from ..engine.project import _umap  # the engine's UMAP settings, so a corpus map matches es.project("umap")
+    from ..engine.project import fit_umap  # the engine's UMAP settings, so a corpus map matches es.project("umap")
 
-    coords = np.asarray(_umap(unit, 2, seed, None, {}), dtype=np.float32)
+    coords = np.asarray(fit_umap(unit, 2, seed, None, {}), dtype=np.float32)
     placer = Placer(id_column, landmark_ids, unit, coords, neighbours, temperature)
     for existing in COLUMNS:  # a new map replaces the old one
         if existing in dataset.schema.names:

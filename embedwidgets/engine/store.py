@@ -199,7 +199,6 @@ def _fill_vectors(batches: Any, n: int, column: str, width: int | None, sink: An
             block = values.flatten().to_numpy(zero_copy_only=False).reshape(len(values), width)
             sink.put(row, block)
             row += len(values)
-            del batch, values, block
         out = sink.finish()
     except BaseException:
         sink.discard()
@@ -351,9 +350,9 @@ def from_parquet(
     _check_columns([vector_column, label_column, text_column, *(metadata_columns or [])], names, str(source))
     width = _vector_width(dataset.schema.field(vector_column).type, vector_column)
     n = dataset.count_rows()
-    if width is None:  # variable lists: the first row's length; one small batch, not Arrow's head() (it reads ahead)
+    if width is None:  # variable lists: the first row's length, from one small batch (Arrow's head() reads ahead)
         first = next(dataset.to_batches(columns=[vector_column], batch_size=1, batch_readahead=0, fragment_readahead=0))
-        folder = _cache_folder(vectors_cache, source, n * _row_bytes(None, pa.table([first.column(0)], ["v"])))
+        folder = _cache_folder(vectors_cache, source, n * 4 * _first_row_width(first.column(0)))
     else:
         folder = _cache_folder(vectors_cache, source, n * 4 * width)
     vectors = _read_vectors(
@@ -391,11 +390,9 @@ def _parquet_batches(files: Sequence[str], column: str) -> Any:
                 pool.release_unused()
 
 
-def _row_bytes(width: int | None, first: pa.Table) -> int:
-    """Bytes of one float32 vector: from the column's fixed width, else from its first row."""
-    if width is None and first.num_rows:
-        width = len(first.column(0)[0].values)
-    return 4 * (width or 0)
+def _first_row_width(column: pa.Array | pa.ChunkedArray) -> int:
+    """How many numbers the first vector of a list column holds (0 for no rows)."""
+    return len(column[0].values) if len(column) and column[0].values is not None else 0
 
 
 def from_lance(
@@ -427,8 +424,8 @@ def from_lance(
     _check_columns([vector_column, label_column, text_column, *(metadata_columns or [])], names, str(source))
     width = _vector_width(schema.field(vector_column).type, vector_column)
     n = dataset.count_rows()
-    first = dataset.to_table(columns=[vector_column], limit=1)
-    folder = _cache_folder(vectors_cache, source, n * _row_bytes(width, first))
+    first = dataset.to_table(columns=[vector_column], limit=1).column(0)
+    folder = _cache_folder(vectors_cache, source, n * 4 * (width or _first_row_width(first)))
     vectors = _read_vectors(
         lambda: dataset.to_batches(columns=[vector_column]),
         n,
@@ -500,9 +497,9 @@ def save(es: EmbeddingSet, path: str | os.PathLike[str], *, overwrite: bool = Fa
         LABEL_COLUMN: lambda a, b: pa.array(es.labels[a:b], pa.string()),
         VECTOR_COLUMN: lambda a, b: _vector_array(es.vectors[a:b]),
     }
-    for name in [] if meta is None else meta.column_names:
-        column = meta.column(name) if meta is not None else None
-        parts[name] = partial(_table_slice, column)
+    if meta is not None:
+        for name in meta.column_names:
+            parts[name] = partial(_table_slice, meta.column(name))
     caches = []
     for kind in SAVED_KINDS:
         for i, (key, value) in enumerate(es.cached_items(kind)):

@@ -19,6 +19,11 @@ searches, a PCA map, k-means (k=100, 10 Lloyd steps after k-means++), builds an 
 recall on 200 rows, then opens the file again (reusing the mapped copy). Each step's seconds and the peak RSS
 after it are reported; ``loads_10m`` is true when every step finished and the peak stayed under the
 machine's memory.
+
+``--parts map`` (about 15 GB of scratch disk): the map of the same ``--full-rows`` corpus, written as a .npy and
+opened memory-mapped with float16 storage: ``project("umap")`` with its defaults (50,000 landmarks; past 4e12
+rows × landmarks × dims the nearest landmarks come from an HNSW graph). Keys ``landmark_umap_seconds_10m`` and
+``peak_rss_map_10m_gb``.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -46,12 +52,17 @@ def write_matrix(path: Path, rows: int, dim: int) -> None:
     del out
 
 
-def peak_rss_bytes() -> int:
-    """This process's high-water RSS, from /proc (Linux)."""
+def status_bytes(field: str) -> int:
+    """One memory figure of this process from /proc/self/status (Linux), in bytes."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) * 1024
-    raise RuntimeError("no VmHWM in /proc/self/status; this benchmark needs Linux")
+    raise RuntimeError(f"no {field} in /proc/self/status; this benchmark needs Linux")
+
+
+def peak_rss_bytes() -> int:
+    """This process's high-water RSS (VmHWM: anonymous memory plus resident pages of mapped files)."""
+    return status_bytes("VmHWM")
 
 
 def child(path: str, queries: int, storage: str) -> None:
@@ -110,9 +121,26 @@ def full_child(path: str, queries: int) -> None:
     steps: dict[str, dict] = {}
 
     def step(name: str, work):
+        highest = [0]
+        running = threading.Event()
+        running.set()
+
+        def sample() -> None:  # the step's highest anonymous memory (VmHWM cannot be reset between steps)
+            while running.is_set():
+                highest[0] = max(highest[0], status_bytes("RssAnon"))
+                time.sleep(0.2)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         started = time.perf_counter()
         value = work()
-        steps[name] = {"seconds": round(time.perf_counter() - started, 1), "peak_rss_mb": peak_rss_bytes() // 2**20}
+        running.clear()
+        sampler.join()
+        steps[name] = {
+            "seconds": round(time.perf_counter() - started, 1),
+            "peak_rss_mb": peak_rss_bytes() // 2**20,
+            "anon_peak_mb": highest[0] // 2**20,  # during the step: memory that is not a mapped file's pages
+        }
         print(name, steps[name], file=sys.stderr, flush=True)
         return value
 
@@ -152,6 +180,56 @@ def full_child(path: str, queries: int) -> None:
     )
 
 
+def map_child(path: str) -> None:
+    import embedwidgets as ew
+
+    matrix = np.load(path, mmap_mode="r")
+    es = ew.EmbeddingSet(np.arange(len(matrix)).astype(str).tolist(), matrix, storage="float16")
+    info = es.projection_info("umap")
+    started = time.perf_counter()
+    xy = es.project("umap", progress=lambda f, m: print(f"{f:.2f} {m}", file=sys.stderr, flush=True))
+    seconds = time.perf_counter() - started
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "note": info["note"],
+                "finite": bool(np.isfinite(xy).all()),
+                "peak_rss_bytes": peak_rss_bytes(),
+            }
+        )
+    )
+
+
+def map_part(args) -> dict:
+    with tempfile.TemporaryDirectory(dir=args.scratch) as folder:
+        path = Path(folder) / "matrix.npy"
+        write_clustered_npy(path, args.full_rows, args.dim)
+        command = [sys.executable, __file__, "--map-child", str(path)]
+        done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode:
+        return {"map_10m_error": done.stderr[-2000:]}
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    return {
+        "landmark_umap_seconds_10m": round(figures["seconds"], 1),
+        "peak_rss_map_10m_gb": round(figures["peak_rss_bytes"] / GB, 2),
+        "map_10m_note": figures["note"],
+        "map_10m_finite": figures["finite"],
+    }
+
+
+def write_clustered_npy(path: Path, rows: int, dim: int, centres: int = 1000) -> None:
+    rng = np.random.default_rng(0)
+    middle = rng.standard_normal((centres, dim), dtype=np.float32)
+    out = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=(rows, dim))
+    for start in range(0, rows, 100_000):
+        stop = min(rows, start + 100_000)
+        block = middle[rng.integers(0, centres, stop - start)]
+        out[start:stop] = block + 0.5 * rng.standard_normal(block.shape, dtype=np.float32)
+    out.flush()
+    del out
+
+
 def full(args) -> dict:
     total = int(Path("/proc/meminfo").read_text().split()[1]) * 1024
     with tempfile.TemporaryDirectory(dir=args.scratch) as folder:
@@ -160,7 +238,10 @@ def full(args) -> dict:
         write_parquet(path, args.full_rows, args.dim)
         written = time.perf_counter() - started
         command = [sys.executable, __file__, "--full-child", str(path), "--queries", str(args.queries)]
-        done = subprocess.run(command, capture_output=True, text=True)
+        log = Path(args.scratch or folder) / "full-steps.log"  # each step's line as it finishes, to follow the run
+        with open(log, "w") as steps_log:
+            done = subprocess.run(command, stdout=subprocess.PIPE, stderr=steps_log, text=True)
+        done.stderr = log.read_text()
     if done.returncode:
         return {"loads_10m": False, "full_rows": args.full_rows, "error": done.stderr[-2000:]}
     figures = json.loads(done.stdout.strip().splitlines()[-1])
@@ -180,7 +261,7 @@ def full(args) -> dict:
 
 def main() -> None:
     p = parser(__doc__)
-    p.add_argument("--parts", default="memory", help="comma-separated: memory (1M .npy), full (10M Parquet)")
+    p.add_argument("--parts", default="memory", help="comma-separated: memory (1M .npy), full, map (10M)")
     p.add_argument("--rows", type=int, default=1_000_000)
     p.add_argument("--dim", type=int, default=384)
     p.add_argument("--queries", type=int, default=1000)
@@ -189,12 +270,16 @@ def main() -> None:
     p.add_argument("--scratch", default=None, help="folder for the scratch files (default: the temp folder)")
     p.add_argument("--child", help=argparse_hidden())
     p.add_argument("--full-child", help=argparse_hidden())
+    p.add_argument("--map-child", help=argparse_hidden())
     args = p.parse_args()
     if args.child:
         child(args.child, args.queries, args.storage)
         return
     if args.full_child:
         full_child(args.full_child, args.queries)
+        return
+    if args.map_child:
+        map_child(args.map_child)
         return
     parts = args.parts.split(",")
     result: dict = {}
@@ -205,6 +290,12 @@ def main() -> None:
         print(
             f"{args.full_rows:,}×{args.dim} from Parquet: loads={result['loads_10m']}, "
             f"peak RSS {result.get('peak_rss_10m_gb')} GB; steps {result.get('steps_10m')}"
+        )
+    if "map" in parts:
+        result.update(map_part(args))
+        print(
+            f"{args.full_rows:,}×{args.dim} landmark UMAP: {result.get('landmark_umap_seconds_10m')} s, "
+            f"peak RSS {result.get('peak_rss_map_10m_gb')} GB"
         )
     finish(result, args.json)
 

@@ -28,6 +28,8 @@ _WIDGETS = (
     "SearchCompare",
     "SimilarityMatrix",
 )
+# The corpus pipeline past one machine (embedwidgets.scale), loaded on first use like the widgets.
+_SCALE = ("build_corpus_index", "corpus_map", "encode_corpus", "open_corpus", "project_corpus")
 
 
 def __getattr__(name: str):
@@ -36,11 +38,15 @@ def __getattr__(name: str):
         from . import widgets
 
         return getattr(widgets, name)
+    if name in _SCALE:
+        from . import scale
+
+        return getattr(scale, name)
     raise AttributeError(f"module 'embedwidgets' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_WIDGETS))
+    return sorted(set(globals()) | set(_WIDGETS) | set(_SCALE))
 
 
 __version__ = "0.1.0"
@@ -62,8 +68,13 @@ __all__ = [
     "UnknownTokenError",
     "WordAverage",
     "__version__",
+    "build_corpus_index",
+    "corpus_map",
     "datasets",
+    "encode_corpus",
     "glove",
     "minilm",
+    "open_corpus",
     "pick_device",
+    "project_corpus",
 ]

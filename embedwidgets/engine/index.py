@@ -380,7 +380,8 @@ def _read_lance(embeddings: EmbeddingSet, path: Path, nprobes: int = 0, refine_f
         "reopened": True,
     }
     opened = LanceIndex(embeddings, db.open_table(LANCE_TABLE), chosen)
-    if not nprobes or nprobes == saved.get("nprobes"):  # the measured recall holds for the probes it was measured at
+    measured_at = (saved.get("nprobes"), saved.get("refine_factor", 10))
+    if (nprobes or measured_at[0], refine_factor) == measured_at:  # a recall holds for the settings it was measured at
         opened.recall, opened.recall_k = saved.get("recall"), saved.get("recall_k")
     return opened
 
@@ -433,6 +434,7 @@ def _open_or_build_lance(embeddings: EmbeddingSet, path: Path, params: dict[str,
                 "num_partitions": partitions,
                 "num_sub_vectors": sub_vectors,
                 "nprobes": nprobes,
+                "refine_factor": refine_factor,
             }
         )
     )

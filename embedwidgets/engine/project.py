@@ -108,7 +108,7 @@ def project(
                 unit,
                 n_components,
                 placement["landmarks"],
-                lambda sample: _umap(sample, n_components, seed, None, options),
+                lambda sample: fit_umap(sample, n_components, seed, None, options),
                 seed=seed,
                 neighbours=placement["neighbours"],
                 temperature=placement["temperature"],
@@ -116,7 +116,7 @@ def project(
                 search=placement.get("search"),
             )
         elif method == "umap":
-            coords = _umap(unit.float().cpu().numpy(), n_components, seed, progress, options)
+            coords = fit_umap(unit.float().cpu().numpy(), n_components, seed, progress, options)
         else:
             coords = _tsne(unit.float().cpu().numpy(), n_components, seed, progress, options)
         return np.ascontiguousarray(coords, dtype=np.float32)
@@ -176,7 +176,8 @@ def projection_info(
     return {"method": method, **info}
 
 
-def _umap(data: np.ndarray, n_components: int, seed: int, progress: Progress | None, options: dict) -> np.ndarray:
+def fit_umap(data: np.ndarray, n_components: int, seed: int, progress: Progress | None, options: dict) -> np.ndarray:
+    """umap-learn with this package's settings (15 neighbours, seeded, one job), so every map of a set agrees."""
     try:
         import umap
     except ImportError:

@@ -350,9 +350,13 @@ def from_parquet(
     _check_columns([vector_column, label_column, text_column, *(metadata_columns or [])], names, str(source))
     width = _vector_width(dataset.schema.field(vector_column).type, vector_column)
     n = dataset.count_rows()
-    folder = _cache_folder(vectors_cache, source, n * _row_bytes(width, dataset.head(1, columns=[vector_column])))
+    if width is None:  # variable lists: the first row's length, from one small batch (Arrow's head() reads ahead)
+        first = next(dataset.to_batches(columns=[vector_column], batch_size=1, batch_readahead=0, fragment_readahead=0))
+        folder = _cache_folder(vectors_cache, source, n * 4 * _first_row_width(first.column(0)))
+    else:
+        folder = _cache_folder(vectors_cache, source, n * 4 * width)
     vectors = _read_vectors(
-        lambda: dataset.to_batches(columns=[vector_column]),
+        lambda: _parquet_batches(dataset.files, vector_column),
         n,
         vector_column,
         width,
@@ -362,15 +366,33 @@ def from_parquet(
     meta = _metadata_columns(names, [vector_column, label_column], metadata_columns)
     wanted = list(dict.fromkeys([c for c in [label_column, text_column, *meta] if c is not None]))
     table = dataset.to_table(columns=wanted) if wanted else pa.table({})
+    pa.default_memory_pool().release_unused()
     options.setdefault("name", source.stem)
     return _build(cls, table, vectors, label_column, text_column, meta, options, source, folder)
 
 
-def _row_bytes(width: int | None, first: pa.Table) -> int:
-    """Bytes of one float32 vector: from the column's fixed width, else from its first row."""
-    if width is None and first.num_rows:
-        width = len(first.column(0)[0].values)
-    return 4 * (width or 0)
+def _parquet_batches(files: Sequence[str], column: str) -> Any:
+    """One column's record batches, file by file and row group by row group, in the dataset's row order.
+
+    Arrow's threaded dataset scan kept what it had read (about 1.5× the column, measured here: a 10M×384
+    column would need 20+ GB), so the vectors are read one row group at a time, without read-ahead buffers,
+    and Arrow's pool is told to hand the freed memory back after each group: at most one group is held.
+    """
+    import pyarrow.parquet as pq
+
+    pool = pa.default_memory_pool()
+    for name in files:
+        with pq.ParquetFile(name, pre_buffer=False) as reader:
+            for group in range(reader.num_row_groups):
+                table = reader.read_row_group(group, columns=[column], use_threads=False)
+                yield from table.to_batches()
+                del table
+                pool.release_unused()
+
+
+def _first_row_width(column: pa.Array | pa.ChunkedArray) -> int:
+    """How many numbers the first vector of a list column holds (0 for no rows)."""
+    return len(column[0].values) if len(column) and column[0].values is not None else 0
 
 
 def from_lance(
@@ -402,8 +424,8 @@ def from_lance(
     _check_columns([vector_column, label_column, text_column, *(metadata_columns or [])], names, str(source))
     width = _vector_width(schema.field(vector_column).type, vector_column)
     n = dataset.count_rows()
-    first = dataset.to_table(columns=[vector_column], limit=1)
-    folder = _cache_folder(vectors_cache, source, n * _row_bytes(width, first))
+    first = dataset.to_table(columns=[vector_column], limit=1).column(0)
+    folder = _cache_folder(vectors_cache, source, n * 4 * (width or _first_row_width(first)))
     vectors = _read_vectors(
         lambda: dataset.to_batches(columns=[vector_column]),
         n,
@@ -475,9 +497,9 @@ def save(es: EmbeddingSet, path: str | os.PathLike[str], *, overwrite: bool = Fa
         LABEL_COLUMN: lambda a, b: pa.array(es.labels[a:b], pa.string()),
         VECTOR_COLUMN: lambda a, b: _vector_array(es.vectors[a:b]),
     }
-    for name in [] if meta is None else meta.column_names:
-        column = meta.column(name) if meta is not None else None
-        parts[name] = partial(_table_slice, column)
+    if meta is not None:
+        for name in meta.column_names:
+            parts[name] = partial(_table_slice, meta.column(name))
     caches = []
     for kind in SAVED_KINDS:
         for i, (key, value) in enumerate(es.cached_items(kind)):

@@ -433,3 +433,33 @@ def result_labels(locator):
 def labels_of(locator) -> list[str]:
     """The label texts of the result rows under ``locator``."""
     return [text.strip() for text in result_labels(locator).all_text_contents()]
+
+
+# ---- ClusterView geometry: where a data point lands on the page --------------------------------------
+
+CAMERA_DISTANCE = 1.08  # ClusterView's initial zoom (cluster/scatter.ts: cameraDistance); [-1, 1]² fits in it
+
+
+def cluster_view(nb, widget: int):
+    return nb.widget(widget, ".ew-root.ew-cluster")
+
+
+def canvas_box(view) -> dict:
+    canvas = view.locator("canvas.ew-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box and box["width"] > 200 and box["height"] > 200, box
+    return box
+
+
+def to_screen(box: dict, x: float, y: float) -> tuple[float, float]:
+    """Page position of a normalised point in the initial view (the inverse of regl-scatterplot's camera)."""
+    aspect = box["width"] / box["height"]
+    ndc_x, ndc_y = x / (CAMERA_DISTANCE * aspect), y / CAMERA_DISTANCE
+    return box["x"] + box["width"] * (ndc_x + 1) / 2, box["y"] + box["height"] * (1 - ndc_y) / 2
+
+
+def to_data(box: dict, sx: float, sy: float) -> tuple[float, float]:
+    aspect = box["width"] / box["height"]
+    ndc_x, ndc_y = 2 * (sx - box["x"]) / box["width"] - 1, 1 - 2 * (sy - box["y"]) / box["height"]
+    return ndc_x * CAMERA_DISTANCE * aspect, ndc_y * CAMERA_DISTANCE

@@ -15,11 +15,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from ewbrowser import canvas_box as view_canvas_box
+from ewbrowser import cluster_view, to_data, to_screen
 from playwright.sync_api import expect
 
 N = 2_000_000
 MOAT = 0.045  # no point has |x| below this (0.045 × ~240 px per unit ≈ 11 px)
-CAMERA_DISTANCE = 1.08  # the view's initial zoom (scatter.ts: cameraDistance)
 # The lasso, in the map's normalised coordinates: the left half of the square, its edges outside the data
 # except the right one, which runs down the moat.
 LASSO = [(-1.05, -1.05), (0.0, -1.05), (0.0, 1.05), (-1.05, 1.05)]
@@ -87,28 +88,11 @@ def nb(open_notebook):
 
 
 def view_of(nb):
-    return nb.widget(WIDGET, ".ew-root.ew-cluster")
+    return cluster_view(nb, WIDGET)
 
 
 def canvas_box(nb) -> dict:
-    canvas = view_of(nb).locator("canvas.ew-canvas")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    assert box and box["width"] > 200 and box["height"] > 200, box
-    return box
-
-
-def to_screen(box: dict, x: float, y: float) -> tuple[float, float]:
-    """Page position of a normalised point in the initial view (the inverse of regl-scatterplot's camera)."""
-    aspect = box["width"] / box["height"]
-    ndc_x, ndc_y = x / (CAMERA_DISTANCE * aspect), y / CAMERA_DISTANCE
-    return box["x"] + box["width"] * (ndc_x + 1) / 2, box["y"] + box["height"] * (1 - ndc_y) / 2
-
-
-def to_data(box: dict, sx: float, sy: float) -> tuple[float, float]:
-    aspect = box["width"] / box["height"]
-    ndc_x, ndc_y = 2 * (sx - box["x"]) / box["width"] - 1, 1 - 2 * (sy - box["y"]) / box["height"]
-    return ndc_x * CAMERA_DISTANCE * aspect, ndc_y * CAMERA_DISTANCE
+    return view_canvas_box(view_of(nb))
 
 
 def status(nb):

@@ -16,7 +16,8 @@ import math
 import re
 
 import pytest
-from ewbrowser import HOSTS, assert_not_injected, luminance
+from ewbrowser import CAMERA_DISTANCE, HOSTS, assert_not_injected, cluster_view, luminance, to_data, to_screen
+from ewbrowser import canvas_box as view_canvas_box
 from playwright.sync_api import expect
 
 H1 = '<img src=x onerror="window.__pwned=1">'
@@ -25,7 +26,6 @@ H3 = '"><svg onload="window.__pwned=3">'
 HOSTILE = [H1, H2, H3]
 
 N = 100_000
-CAMERA_DISTANCE = 1.08  # the view's initial zoom (cluster.ts: cameraDistance), the square [-1, 1]² fits in it
 BLOB = (0.45, -0.35, 0.2)  # centre x, y and radius of the lasso drawn with Shift-drag around the planted blob
 FIELD = (-0.45, -0.4, 0.15)  # the lasso drawn in lasso mode (the button) over plain field points
 MOAT = 0.045  # no point lies this close to either lasso circle (0.045 × ~240 px per unit ≈ 11 px)
@@ -150,28 +150,11 @@ def nb(request, open_notebook):
 
 
 def view_of(nb):
-    return nb.widget(WIDGET, ".ew-root.ew-cluster")
+    return cluster_view(nb, WIDGET)
 
 
 def canvas_box(nb) -> dict:
-    canvas = view_of(nb).locator("canvas.ew-canvas")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    assert box and box["width"] > 200 and box["height"] > 200, box
-    return box
-
-
-def to_screen(box: dict, x: float, y: float) -> tuple[float, float]:
-    """Page position of a normalised point in the initial view (the inverse of regl-scatterplot's camera)."""
-    aspect = box["width"] / box["height"]
-    ndc_x, ndc_y = x / (CAMERA_DISTANCE * aspect), y / CAMERA_DISTANCE
-    return box["x"] + box["width"] * (ndc_x + 1) / 2, box["y"] + box["height"] * (1 - ndc_y) / 2
-
-
-def to_data(box: dict, sx: float, sy: float) -> tuple[float, float]:
-    aspect = box["width"] / box["height"]
-    ndc_x, ndc_y = 2 * (sx - box["x"]) / box["width"] - 1, 1 - 2 * (sy - box["y"]) / box["height"]
-    return ndc_x * CAMERA_DISTANCE * aspect, ndc_y * CAMERA_DISTANCE
+    return view_canvas_box(view_of(nb))
 
 
 def circle(cx: float, cy: float, r: float, vertices: int = 16) -> list[tuple[float, float]]:

@@ -7,7 +7,7 @@ Keys: hnsw_recall_at_10, hnsw_query_ms, lance_recall_at_10, lance_query_ms, fais
 ratios *_vs_flat (index query time ÷ FAISS flat query time at equal k; below 1 is faster than exact).
 Recall is EmbeddingSet.index_recall(k=10, sample=1000): the set's own rows as queries, against exact search.
 Query times are medians over single queries through Index.search (what neighbors() calls), exact rescoring
-of the candidates included. bench_hnsw() and bench_lance() are the parts benchmarks/scale.py may call.
+of the candidates included. bench_index() is the part other benchmarks may call.
 """
 
 from __future__ import annotations
@@ -58,32 +58,21 @@ def bench_flat(es: EmbeddingSet, queries: np.ndarray) -> dict:
     return {"faiss_flat_query_ms": round(ms, 3), "exact_query_ms": round(exact_ms, 3)}
 
 
-def bench_hnsw(es: EmbeddingSet, queries: np.ndarray, **params) -> dict:
-    started = time.perf_counter()
-    index = es.build_index("hnsw", **params)
-    build_s = time.perf_counter() - started
-    ms = query_ms(lambda q: index.search(q, K), queries)
-    result = {
-        "hnsw_recall_at_10": round(index.recall, 4),
-        "hnsw_query_ms": round(ms, 3),
-        "hnsw_build_seconds": round(build_s, 1),
-    }
-    es.invalidate()  # drop it before the next index is built
-    return result
-
-
-def bench_lance(es: EmbeddingSet, queries: np.ndarray, path: str | None = None, **params) -> dict:
+def bench_index(es: EmbeddingSet, queries: np.ndarray, kind: str, **params) -> dict:
+    """Build one index (``hnsw``, or ``lance`` in a scratch folder unless ``path=``), time its queries, drop it."""
     with tempfile.TemporaryDirectory() as scratch:
+        if kind == "lance":
+            params.setdefault("path", scratch)
         started = time.perf_counter()
-        index = es.build_index("lance", path=path or scratch, **params)
+        index = es.build_index(kind, **params)
         build_s = time.perf_counter() - started
         ms = query_ms(lambda q: index.search(q, K), queries)
         result = {
-            "lance_recall_at_10": round(index.recall, 4),
-            "lance_query_ms": round(ms, 3),
-            "lance_build_seconds": round(build_s, 1),
+            f"{kind}_recall_at_10": round(index.recall, 4),
+            f"{kind}_query_ms": round(ms, 3),
+            f"{kind}_build_seconds": round(build_s, 1),
         }
-        es.invalidate()
+        es.invalidate()  # drop it before the next index is built
     return result
 
 
@@ -101,9 +90,9 @@ def main() -> None:
     )
     result: dict = {"index_rows": args.rows, "index_dim": args.dim, "k": K}
     result |= bench_flat(es, queries)
-    result |= bench_hnsw(es, queries)
+    result |= bench_index(es, queries, "hnsw")
     if not args.skip_lance:
-        result |= bench_lance(es, queries)
+        result |= bench_index(es, queries, "lance")
     flat = result["faiss_flat_query_ms"]
     for kind in ("hnsw", "lance"):
         if f"{kind}_query_ms" in result:

@@ -437,6 +437,19 @@ def labels_of(locator) -> list[str]:
 
 # ---- ClusterView geometry: where a data point lands on the page --------------------------------------
 
+# Alpha-weighted mean colour of a square around a point (CSS pixels from the canvas' top-left corner).
+REGION = """(canvas, [x, y, r]) => {
+  const s = canvas.width / canvas.clientWidth;
+  const side = Math.round(2 * r * s);
+  const d = canvas.getContext('2d').getImageData(Math.round((x - r) * s), Math.round((y - r) * s), side, side).data;
+  const sum = [0, 0, 0];
+  let weight = 0;
+  for (let i = 0; i < d.length; i += 4) {
+    const a = d[i + 3] / 255;
+    sum[0] += a * d[i]; sum[1] += a * d[i + 1]; sum[2] += a * d[i + 2]; weight += a;
+  }
+  return sum.map((v) => v / Math.max(weight, 1e-9));
+}"""
 CAMERA_DISTANCE = 1.08  # ClusterView's initial zoom (cluster/scatter.ts: cameraDistance); [-1, 1]² fits in it
 
 

@@ -16,7 +16,7 @@ import math
 import re
 
 import pytest
-from ewbrowser import CAMERA_DISTANCE, HOSTS, assert_not_injected, cluster_view, luminance, to_data, to_screen
+from ewbrowser import CAMERA_DISTANCE, HOSTS, REGION, assert_not_injected, cluster_view, luminance, to_data, to_screen
 from ewbrowser import canvas_box as view_canvas_box
 from playwright.sync_api import expect
 
@@ -94,19 +94,6 @@ PIXELS = """(canvas) => {
   let drawn = 0;
   for (let i = 3; i < d.length; i += 4) if (d[i] >= 32) drawn++;
   return { drawn, total: canvas.width * canvas.height, corner: Array.from(d.slice(0, 4)) };
-}"""
-# Alpha-weighted mean colour of a square around a point given in CSS pixels from the canvas' top-left corner.
-REGION = """(canvas, [x, y, r]) => {
-  const s = canvas.width / canvas.clientWidth;
-  const side = Math.round(2 * r * s);
-  const d = canvas.getContext('2d').getImageData(Math.round((x - r) * s), Math.round((y - r) * s), side, side).data;
-  const sum = [0, 0, 0];
-  let weight = 0;
-  for (let i = 0; i < d.length; i += 4) {
-    const a = d[i + 3] / 255;
-    sum[0] += a * d[i]; sum[1] += a * d[i + 1]; sum[2] += a * d[i + 2]; weight += a;
-  }
-  return sum.map((v) => v / Math.max(weight, 1e-9));
 }"""
 REGION_CHANGED = f"""([canvas, x, y, r, before]) => {{
   const now = ({REGION})(canvas, [x, y, r]);

@@ -13,12 +13,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from ewbrowser import HOSTS, assert_not_injected
+from ewbrowser import HOSTS, REGION, assert_not_injected, canvas_box, cluster_view, to_screen
 from playwright.sync_api import expect
 
 HOSTILE = '<img src=x onerror="window.__pwned=1">'
 N = 2000
-CAMERA_DISTANCE = 1.08  # the view's initial zoom (scatter.ts: cameraDistance)
 
 CELLS = [
     f"""import json
@@ -39,20 +38,6 @@ es = ew.EmbeddingSet(labels, rng.normal(size=({N}, 8)).astype(np.float32), metad
 ]
 WIDGET = 1
 
-# Alpha-weighted mean colour of a square around a point (CSS pixels from the canvas' top-left corner).
-REGION = """(canvas, [x, y, r]) => {
-  const s = canvas.width / canvas.clientWidth;
-  const side = Math.round(2 * r * s);
-  const d = canvas.getContext('2d').getImageData(Math.round((x - r) * s), Math.round((y - r) * s), side, side).data;
-  const sum = [0, 0, 0];
-  let weight = 0;
-  for (let i = 0; i < d.length; i += 4) {
-    const a = d[i + 3] / 255;
-    sum[0] += a * d[i]; sum[1] += a * d[i + 1]; sum[2] += a * d[i + 2]; weight += a;
-  }
-  return sum.map((v) => v / Math.max(weight, 1e-9));
-}"""
-
 
 @pytest.fixture(scope="module", params=HOSTS)
 def nb(request, open_notebook):
@@ -65,18 +50,14 @@ def nb(request, open_notebook):
 
 
 def view_of(nb):
-    return nb.widget(WIDGET, ".ew-root.ew-cluster")
+    return cluster_view(nb, WIDGET)
 
 
 def blueness(nb, x: float) -> float:
     """How much bluer than red the map is around (x, 0) in data coordinates: the plain colour is blue, grey not."""
-    canvas = view_of(nb).locator("canvas.ew-canvas")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    assert box
-    aspect = box["width"] / box["height"]
-    sx = box["width"] * (x / (CAMERA_DISTANCE * aspect) + 1) / 2
-    r, _, b = canvas.evaluate(REGION, [sx, box["height"] / 2, 25])
+    box = canvas_box(view_of(nb))
+    sx, sy = to_screen(box, x, 0.0)
+    r, _, b = view_of(nb).locator("canvas.ew-canvas").evaluate(REGION, [sx - box["x"], sy - box["y"], 25])
     return b - r
 
 

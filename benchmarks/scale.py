@@ -3,6 +3,7 @@ with ``--parts full``, a 10M×384 corpus from Parquet through every step a user 
 
     python benchmarks/scale.py [--json] [--rows 1000000] [--dim 384] [--queries 1000] [--storage float32]
     python benchmarks/scale.py --parts full [--full-rows 10000000] [--scratch FOLDER] [--json]
+        [--steps open,ivfpq_index,reopen] [--corpus EXISTING.parquet]
 
 The matrix is written to a temporary .npy (random rows, not normalised), then a fresh Python process
 imports embedwidgets, opens it with ``np.load(path, mmap_mode="r")``, builds the set and runs 900 queries
@@ -114,13 +115,18 @@ def write_parquet(path: Path, rows: int, dim: int, centres: int = 1000) -> None:
             writer.write_table(pa.table([ids, vectors], schema=schema))
 
 
-def full_child(path: str, queries: int) -> None:
-    """Every step on the big corpus, in one process, with the peak RSS after each."""
+FULL_STEPS = ("open", "search_1000", "pca_map", "kmeans_100", "ivfpq_index", "reopen")
+
+
+def full_child(path: str, queries: int, wanted: tuple[str, ...] = FULL_STEPS) -> None:
+    """Every step on the big corpus (or the ``wanted`` ones), in one process, with the peak RSS after each."""
     import embedwidgets as ew
 
     steps: dict[str, dict] = {}
 
     def step(name: str, work):
+        if name not in wanted and name != "open":  # the set must be open for any other step
+            return None
         highest = [0]
         running = threading.Event()
         running.set()
@@ -161,8 +167,14 @@ def full_child(path: str, queries: int) -> None:
     step("kmeans_100", lambda: es.cluster("kmeans", k=100, n_init=1, max_iter=10))
     index = step("ivfpq_index", lambda: es.build_index("ivfpq", nlist=1024, recall_sample=200, progress=False))
     found = es.neighbors("doc123", k=10)
+    if index is not None:
+        started = time.perf_counter()
+        for label in ("doc1", "doc77", "doc4242", "doc999999", "doc5000000"):
+            es.neighbors(label, k=10)
+        steps["ivfpq_index"]["query_ms"] = round((time.perf_counter() - started) / 5 * 1000, 1)
     memory = es.memory().set_index("part")["bytes"].to_dict()
-    index.faiss_index.reset()  # the reopen step below measures a fresh open, not two indexes
+    if index is not None:
+        index.faiss_index.reset()  # the reopen step below measures a fresh open, not two indexes
     step(
         "reopen",
         lambda: ew.EmbeddingSet.from_parquet(path, vector_column="vector", label_column="id", storage="float16"),
@@ -171,6 +183,7 @@ def full_child(path: str, queries: int) -> None:
         json.dumps(
             {
                 "steps": steps,
+                "steps_skipped": [name for name in FULL_STEPS if name not in steps],
                 "recall": found.attrs.get("recall"),
                 "note": found.attrs.get("note"),
                 "memory": memory,
@@ -233,11 +246,13 @@ def write_clustered_npy(path: Path, rows: int, dim: int, centres: int = 1000) ->
 def full(args) -> dict:
     total = int(Path("/proc/meminfo").read_text().split()[1]) * 1024
     with tempfile.TemporaryDirectory(dir=args.scratch) as folder:
-        path = Path(folder) / "corpus.parquet"
+        path = Path(args.corpus or Path(folder) / "corpus.parquet")
         started = time.perf_counter()
-        write_parquet(path, args.full_rows, args.dim)
+        if not args.corpus:
+            write_parquet(path, args.full_rows, args.dim)
         written = time.perf_counter() - started
         command = [sys.executable, __file__, "--full-child", str(path), "--queries", str(args.queries)]
+        command += ["--steps", args.steps]
         log = Path(args.scratch or folder) / "full-steps.log"  # each step's line as it finishes, to follow the run
         with open(log, "w") as steps_log:
             done = subprocess.run(command, stdout=subprocess.PIPE, stderr=steps_log, text=True)
@@ -249,8 +264,9 @@ def full(args) -> dict:
     return {
         "full_rows": args.full_rows,
         "full_matrix_gb": round(args.full_rows * args.dim * 4 / GB, 1),
-        "parquet_write_seconds": round(written, 1),
-        "loads_10m": peak < total,
+        "parquet_write_seconds": round(written, 1) if not args.corpus else None,
+        "loads_10m": peak < total and not figures["steps_skipped"],
+        "steps_skipped": figures["steps_skipped"],
         "peak_rss_10m_gb": round(peak / GB, 2),
         "machine_memory_gb": round(total / GB, 1),
         "steps_10m": figures["steps"],
@@ -267,6 +283,8 @@ def main() -> None:
     p.add_argument("--queries", type=int, default=1000)
     p.add_argument("--storage", default="float32")
     p.add_argument("--full-rows", type=int, default=10_000_000)
+    p.add_argument("--steps", default=",".join(FULL_STEPS), help="with --parts full: steps to run (open always runs)")
+    p.add_argument("--corpus", default=None, help="with --parts full: an existing Parquet corpus instead of a new one")
     p.add_argument("--scratch", default=None, help="folder for the scratch files (default: the temp folder)")
     p.add_argument("--child", help=argparse_hidden())
     p.add_argument("--full-child", help=argparse_hidden())
@@ -276,7 +294,7 @@ def main() -> None:
         child(args.child, args.queries, args.storage)
         return
     if args.full_child:
-        full_child(args.full_child, args.queries)
+        full_child(args.full_child, args.queries, tuple(args.steps.split(",")))
         return
     if args.map_child:
         map_child(args.map_child)

@@ -4,6 +4,7 @@ with ``--parts full``, a 10M×384 corpus from Parquet through every step a user 
     python benchmarks/scale.py [--json] [--rows 1000000] [--dim 384] [--queries 1000] [--storage float32]
     python benchmarks/scale.py --parts full [--full-rows 10000000] [--scratch FOLDER] [--json]
         [--steps open,ivfpq_index,reopen] [--corpus EXISTING.parquet]
+    python benchmarks/scale.py --parts map [--matrix EXISTING.npy] [--scratch FOLDER] [--json]
 
 The matrix is written to a temporary .npy (random rows, not normalised), then a fresh Python process
 imports embedwidgets, opens it with ``np.load(path, mmap_mode="r")``, builds the set and runs 900 queries
@@ -216,8 +217,9 @@ def map_child(path: str) -> None:
 
 def map_part(args) -> dict:
     with tempfile.TemporaryDirectory(dir=args.scratch) as folder:
-        path = Path(folder) / "matrix.npy"
-        write_clustered_npy(path, args.full_rows, args.dim)
+        path = Path(args.matrix or Path(folder) / "matrix.npy")
+        if not args.matrix:
+            write_clustered_npy(path, args.full_rows, args.dim)
         command = [sys.executable, __file__, "--map-child", str(path)]
         done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode:
@@ -285,6 +287,7 @@ def main() -> None:
     p.add_argument("--full-rows", type=int, default=10_000_000)
     p.add_argument("--steps", default=",".join(FULL_STEPS), help="with --parts full: steps to run (open always runs)")
     p.add_argument("--corpus", default=None, help="with --parts full: an existing Parquet corpus instead of a new one")
+    p.add_argument("--matrix", default=None, help="with --parts map: an existing float32 .npy instead of a new one")
     p.add_argument("--scratch", default=None, help="folder for the scratch files (default: the temp folder)")
     p.add_argument("--child", help=argparse_hidden())
     p.add_argument("--full-child", help=argparse_hidden())

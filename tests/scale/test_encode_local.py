@@ -123,6 +123,27 @@ def test_command_line_encodes_and_reports(corpus, tmp_path):
     assert again.returncode == 2 and "has no column 'body'" in again.stderr and "Traceback" not in again.stderr
 
 
+def test_one_command_builds_vectors_index_and_map_that_the_widgets_open(corpus, tmp_path):
+    from embedwidgets.scale import corpus_map, open_corpus, read_manifest
+
+    source = tmp_path / "some.parquet"
+    corpus[1].head(300).to_parquet(source)  # IVF-PQ trains on 256 rows or more
+    out = tmp_path / "built.lance"
+    command = [sys.executable, "-m", "embedwidgets", "build", str(source), "--id-column", "id", "--out", str(out)]
+    done = subprocess.run(command + ["--landmarks", "100"], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "exactly one vector per id (300 rows)" in done.stdout
+    assert "index:" in done.stdout and "map:" in done.stdout and "ew.open_corpus(" in done.stdout
+    recorded = read_manifest(out)["corpus"]
+    assert recorded["index"]["rows"] == 300 and 0.8 <= recorded["index"]["recall_at_10"] <= 1.0
+    assert recorded["projection"]["landmarks"] == 100
+    docs = open_corpus(out, label_column="text")
+    assert docs.index is not None and corpus_map(out).shape == (300, 2)
+    view = ew.ClusterView(docs, projection=corpus_map(out))
+    assert view.projection == "custom" and ew.NeighborBrowser(docs) is not None
+    view.wait(300)
+
+
 def test_row_numbers_are_the_ids_without_an_id_column(tmp_path):
     source = tmp_path / "plain.parquet"
     pd.DataFrame({"text": ["a red apple", "a green pear", "the stock market fell"]}).to_parquet(source)

@@ -257,7 +257,7 @@ def test_tags_set_in_the_view_reach_python_and_the_other_way(nb):
     assert_not_injected(nb.page)
 
 
-def test_compare_view_shares_a_selection_made_in_one_map(nb):
+def test_compare_view_shares_a_selection_and_a_hover_made_in_one_map(nb):
     nb.run_code(
         "b2 = ew.EmbeddingSet(es2.labels, es2.vectors[:, ::-1].copy(), name='b')\n"
         "cmp = ew.CompareView(es2, b2, k=5)\n"
@@ -289,3 +289,22 @@ def test_compare_view_shares_a_selection_made_in_one_map(nb):
     expect(right.locator(".ew-status-text")).to_contain_text(caught)
     a, b = nb.kernel_json("[cmp.a_view.selected, cmp.b_view.selected]")
     assert a == b and f"{len(a):,} selected" == caught
+    left.locator("canvas.ew-canvas").press("Escape")  # clear the lasso, so the hover below is plain
+
+    # One hover: the pointer on a point of the left map hovers the same item in the right one, tooltip and all.
+    nb.run_code("seen = []\ncmp.b_view.observe(lambda change: seen.append(change.new), 'hovered')")
+    row = nb.kernel_json(  # the point farthest from any other, so the pointer finds it alone
+        "(lambda m: int(np.sort(np.linalg.norm(m[:, None] - m[None], axis=-1), 1)[:, 1].argmax()))"
+        "(cmp.a_view.map_coordinates)"
+    )
+    x, y = nb.kernel_json(f"cmp.a_view.map_coordinates[{row}].tolist()")
+    label = nb.kernel_json(f"cmp.a_view.embeddings.labels[{row}]")  # before the hover: running a cell moves the mouse
+    left_box = canvas_box(left)  # after the last cell ran: it may have scrolled the page
+    sx, sy = to_screen(left_box, x, y)
+    nb.page.mouse.move(sx, sy, steps=3)
+    expect(left.locator(".ew-tooltip .ew-tip-label")).to_have_text(label)
+    expect(right.locator(".ew-tooltip")).to_be_visible()
+    expect(right.locator(".ew-tooltip .ew-tip-label")).to_have_text(label)
+    nb.page.mouse.move(left_box["x"] - 40, left_box["y"] - 40)  # off the map: both tooltips go
+    expect(right.locator(".ew-tooltip")).to_be_hidden()
+    assert nb.kernel_json("seen")[:2] == [row, -1]  # Python saw the right map follow, then let go

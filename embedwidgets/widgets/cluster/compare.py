@@ -3,7 +3,8 @@
 The second layout is aligned to the first by Procrustes (engine/compare.py), so regions that did not change sit
 in the same place. Both maps colour each point by how much its neighbourhood changed (1 − overlap@k of its k
 nearest neighbours in a and in b, in the original spaces), and ``moved_most`` lists the items that changed most.
-A lasso or click in either map selects the same rows in both (``selected``).
+A lasso or click in either map selects the same rows in both (``selected``), and the point under the pointer in
+one map is hovered in the other too, with its tooltip (``hovered``, linked in the page).
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ class CompareView(ipywidgets.HBox):
             child.layout = ipywidgets.Layout(flex="1 1 0", min_width="300px", width="50%")
         # One selection: each map's selection follows the other's (an equal value sends nothing back).
         self._links = [traitlets.link((self.a_view, "selected"), (self.b_view, "selected"))]
+        # One hover: linked in the page (no round trip through the kernel), so the other map follows the pointer.
+        self._hover_link = ipywidgets.jslink((self.a_view, "hovered"), (self.b_view, "hovered"))
         super().__init__(children=views, layout=ipywidgets.Layout(width="100%"))
         self.add_class("ew-compare")
 

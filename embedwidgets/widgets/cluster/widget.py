@@ -72,6 +72,7 @@ class ClusterView(EmbedWidget):
     search = traitlets.Unicode("").tag(sync=True)
     query = traitlets.Unicode("").tag(sync=True)
     query_k = traitlets.Int(50).tag(sync=True)
+    hovered = traitlets.Int(-1).tag(sync=True)  # the row under the pointer (-1: none); CompareView links it
     height = traitlets.Int(520).tag(sync=True)
     progress = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
     accepts_text = traitlets.Bool(False).tag(sync=True)

@@ -40,6 +40,7 @@ export type ClusterModel = BaseModel & {
   search: string;
   query: string;
   query_k: number;
+  hovered: number;
   height: number;
   progress: Progress;
   accepts_text: boolean;

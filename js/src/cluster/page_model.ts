@@ -70,6 +70,7 @@ export class PageModel implements ViewModel {
       search: "",
       query: "",
       query_k: 0,
+      hovered: -1,
       height: 600,
       progress: null,
       accepts_text: false,

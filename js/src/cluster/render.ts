@@ -364,11 +364,39 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     else scatter.plot.deselect({ preventEvent: true });
   };
 
+  // ``hovered`` is the row under this map's pointer. A linked map (CompareView links the trait in the page)
+  // sets it from outside: then the same row is hovered here, with its tooltip, without echoing it back.
+  let pointerOn = -1;
+  const shareHover = (index: number) => {
+    if (model.get("hovered") === index) return;
+    model.set("hovered", index);
+    model.save_changes();
+  };
+  const followHover = () => {
+    const index = Number(model.get("hovered") ?? -1);
+    if (!scatter || !scatter.drawn || pointerOn >= 0) return; // this map's own pointer wins
+    if (index >= 0 && index < scatter.x.length) {
+      scatter.plot.hover(index, { showReticleOnce: true, preventEvent: true });
+      void tooltip.hover(index);
+    } else {
+      scatter.plot.hover(-1, { preventEvent: true });
+      tooltip.hide();
+    }
+  };
+
   if (scatter) {
     scatter.plot.subscribe("select", ({ points }) => pushSelection(points));
     scatter.plot.subscribe("deselect", () => pushSelection([]));
-    scatter.plot.subscribe("pointOver", (index) => void tooltip.hover(index));
-    scatter.plot.subscribe("pointOut", () => tooltip.hide());
+    scatter.plot.subscribe("pointOver", (index) => {
+      pointerOn = index;
+      void tooltip.hover(index);
+      shareHover(index);
+    });
+    scatter.plot.subscribe("pointOut", () => {
+      pointerOn = -1;
+      tooltip.hide();
+      shareHover(-1);
+    });
     scatter.plot.subscribe("view", () => placeLabels());
   }
 
@@ -403,7 +431,11 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
   plot.addEventListener("mousedown", (event) => {
     if (event.shiftKey || event.altKey || event.ctrlKey || event.metaKey) event.stopPropagation();
   });
-  plot.addEventListener("mouseleave", () => tooltip.hide());
+  plot.addEventListener("mouseleave", () => {
+    pointerOn = -1;
+    tooltip.hide();
+    shareHover(-1);
+  });
 
   const resize = () => {
     const height = heightOf();
@@ -483,6 +515,7 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     ],
     [["density"], () => scatter?.densityOpacity(Boolean(model.get("density")), sizeOf().size, sizeOf().opacity)],
     [["height"], resize],
+    [["hovered"], followHover],
     [["error"], showModelError],
   ]);
 

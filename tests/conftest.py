@@ -30,3 +30,13 @@ def glove_kv(glove):
     kv = KeyedVectors(vector_size=glove.dim)
     kv.add_vectors(glove.labels, glove.vectors)
     return kv
+
+
+@pytest.fixture(scope="session")
+def article_docs(minilm):
+    """The 64 bundled articles encoded by MiniLM: titles as labels, ``id`` and ``topic`` as metadata."""
+    import embedwidgets as ew
+
+    articles = ew.datasets.articles()
+    vectors = minilm.encode(articles.text.tolist())
+    return ew.EmbeddingSet(articles.title.tolist(), vectors, metadata=articles[["id", "topic"]], encoder=minilm)

@@ -236,6 +236,39 @@ def test_show_query_draws_the_query_and_its_ranked_neighbours(nb):
     expect(layer.locator("circle")).to_have_count(0)
 
 
+def test_show_queries_marks_every_query_and_draws_the_worst_in_full(nb):
+    view = nb.notebook.locator(".ew-root.ew-cluster").nth(1)
+    out = nb.run_code(
+        'found = cv2.embeddings.neighbors("stone blue 5", k=1).label[0]\n'
+        'evalset = pd.DataFrame({"query": ["river gold 7", "fruit red 3", "stone blue 5"],\n'
+        '                        "relevant": [[], ["stone green 1"], [found]]})\n'
+        'qs = cv2.show_queries(evalset, k=4, relevant_column="relevant")\n'
+        'print(json.dumps({"order": qs.index.tolist(), "rows": cv2.focus_query(1).row.tolist()}))'
+    )
+    state = json.loads(out)
+    assert state["order"] == [1, 2, 0]  # recall 0, then 1, then undefined (nothing relevant)
+    layer = view.locator("svg.ew-query-layer")
+    expect(layer).to_have_attribute("data-hits", "4")
+    expect(layer.locator("text.ew-q-text")).to_have_text("fruit red 3")  # the worst, drawn in full
+    hits = layer.locator("circle.ew-q-hit")
+    assert [int(r) for r in hits.evaluate_all("(els) => els.map((el) => el.dataset.row)")] == state["rows"]
+    others = layer.locator("polygon.ew-q-other")
+    expect(others).to_have_count(2)
+    assert sorted(others.evaluate_all("(els) => els.map((el) => el.dataset.position)")) == ["0", "2"]
+    expect(layer.locator("text.ew-q-other-label")).to_have_text(["#0", "#2"])
+    expect(layer.locator("rect.ew-q-relevant.ew-q-missed")).to_have_count(1)  # its judged row, missed
+    status = view.locator(".ew-status-text")
+    expect(status).to_contain_text("3 queries, #1 drawn")
+    expect(status).to_contain_text("0 of 1 relevant in the top-4")
+    nb.run_code("cv2.focus_query(2)")
+    expect(layer.locator("text.ew-q-text")).to_have_text("stone blue 5")
+    expect(layer.locator("rect.ew-q-relevant:not(.ew-q-missed)")).to_have_count(1)  # found this time
+    expect(others).to_have_count(2)
+    expect(status).to_contain_text("1 of 1 relevant in the top-4")
+    nb.run_code("cv2.clear_query()")
+    expect(layer.locator("circle, polygon, rect")).to_have_count(0)
+
+
 def test_tags_set_in_the_view_reach_python_and_the_other_way(nb):
     view = view_of(nb)
     nb.run_code("cv.selected = [0, 1]")

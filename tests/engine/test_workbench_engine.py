@@ -165,3 +165,43 @@ def test_neighbourhood_change_is_zero_for_the_same_set_and_one_for_a_shuffle():
     assert neighbourhood_change(unit, unit, k=5).max() == 0
     shuffled = unit[torch.as_tensor(rng.permutation(200))]
     assert neighbourhood_change(unit, shuffled, k=5).mean() > 0.9
+
+
+def test_recall_and_an_evaluation_set_scored_worst_first(article_docs):
+    """Real queries against the MiniLM-encoded articles: a question whose one relevant article is known gets
+    recall 1, a mis-judged one recall 0 and comes first, a retriever that finds nothing relevant gets recall 0,
+    and a query with nothing relevant (recall undefined) goes last."""
+    from embedwidgets.engine import rag
+
+    assert rag.recall([3, 1], {1}, 2) == 1.0 and rag.recall([3, 1], {1}, 1) == 0.0
+    assert rag.recall([3, 1], {1, 5}, 2) == 0.5 and np.isnan(rag.recall([3], set(), 1))
+    es = article_docs
+    row_of = {article_id: row for row, article_id in enumerate(es.metadata.id)}
+    texts = ["how do I format a date in Python", "cheap flights", "pruning roses in winter", "rules of cricket"]
+    relevant = [
+        {row_of["python-datetime-strftime"]},
+        {row_of[i] for i in ("affordable-airfare-timing", "budget-airline-fees", "fare-alerts", "air-miles")},
+        {row_of["fresh-pasta"]},  # judged wrong on purpose: the rose-pruning article answers it
+        set(),  # nothing in the collection is about cricket
+    ]
+    xy = es.project("pca", 2)
+    k = 5
+    exact, ranks = [], []
+    for found in es.neighbors(texts, k=k):
+        rows = es.rows(found.label.tolist())
+        exact.append(rows)
+        ranks.append(rag.map_ranks(xy, rag.place(xy, rows, found.score.to_numpy()), rows))
+    nothing = [row_of[i] for i in ("perfect-rice", "chicken-stock", "knife-skills")]  # a retriever's bad answer
+    table = rag.score_queries(texts, exact, ranks, k, relevant=relevant, retrieved=[nothing] * len(texts))
+    assert table.index[0] == 2 and table.index[-1] == 3  # positions in the input: worst first, undefined last
+    assert table.recall.tolist()[:3] == [0.0, 1.0, 1.0] and np.isnan(table.recall[3])
+    keys = list(zip(table.recall, table.retriever_recall, table.overlap, table.trust))[:3]
+    assert keys == sorted(keys)  # ties in recall are broken by the retriever's recall, then overlap, then trust
+    assert table.missed[2] == [row_of["fresh-pasta"]] and table.missed[0] == []
+    assert table.retriever_recall.tolist()[:3] == [0.0, 0.0, 0.0] and table.overlap.between(0, 1).all()
+    assert table.trust.between(0, 1).all() and (table.far >= 0).all()
+    # Without relevance the least trustworthy map neighbourhood comes first.
+    plain = rag.score_queries(texts, exact, ranks, k)
+    assert list(plain.columns) == ["query", "trust", "far"] and plain.trust.is_monotonic_increasing
+    with pytest.raises(ValueError, match="one top-k"):
+        rag.score_queries(texts, exact[:2], ranks, k)

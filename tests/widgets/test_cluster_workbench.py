@@ -206,6 +206,94 @@ def test_show_query_places_marks_and_compares_a_retriever():
         view.show_query("  ")
 
 
+@pytest.fixture(scope="module")
+def article_view(article_docs):
+    return ew.ClusterView(article_docs, projection="pca", k=7, labels=False, color_by="none", background=False)
+
+
+def article_rows(view, *ids):
+    row_of = {article_id: row for row, article_id in enumerate(view.embeddings.metadata.id)}
+    return [row_of[i] for i in ids]
+
+
+def test_show_queries_scores_an_evaluation_set_worst_first(article_view):
+    view = article_view
+    airfare = article_rows(view, "affordable-airfare-timing", "budget-airline-fees", "fare-alerts", "air-miles")
+    evalset = pd.DataFrame(
+        {
+            "question": ["how do I format a date in Python", "cheap flights", "pruning roses in winter"],
+            # row numbers, labels (titles), and one judged wrong on purpose (a pasta recipe for roses)
+            "relevant": [
+                article_rows(view, "python-datetime-strftime"),
+                ["When to book affordable airfare", "Budget airlines and their hidden fees"],
+                {article_rows(view, "fresh-pasta")[0]},
+            ],
+        }
+    )
+    rice = article_rows(view, "perfect-rice", "chicken-stock", "knife-skills")  # never relevant here
+    table = view.show_queries(
+        evalset, k=5, text_column="question", relevant_column="relevant", retriever=lambda t: rice
+    )
+    assert list(table.columns) == ["query", "trust", "far", "recall", "missed", "retriever_recall", "overlap"]
+    assert table.index.tolist()[0] == 2 and table.recall.tolist() == [0.0, 1.0, 1.0]  # the mis-judged one first
+    assert table.missed[2] == article_rows(view, "fresh-pasta") and table.missed[0] == []
+    assert (table.retriever_recall == 0).all()
+    # Map trust per query is the very number show_query reports for that query alone.
+    assert table.trust[0] == view.show_query(evalset.question[0], k=5).attrs["trust"]
+    # The worst query is drawn in full, every other as a numbered marker, its relevant rows as squares.
+    table = view.show_queries(
+        evalset, k=5, text_column="question", relevant_column="relevant", retriever=lambda t: rice
+    )
+    overlay = view._query_overlay
+    assert overlay["focus"] == 2 and overlay["text"] == "pruning roses in winter" and len(overlay["hits"]) == 5
+    assert [m["position"] for m in overlay["queries"]] == [0, 1, 2]
+    assert overlay["relevant"] == [
+        {"row": r, "x": float(view._xy_unit[r, 0]), "y": float(view._xy_unit[r, 1]), "found": False}
+        for r in article_rows(view, "fresh-pasta")
+    ]
+    assert {hit["row"] for hit in overlay["retrieved"]} == set(rice)
+    # Focus another query: the airfare question, both judged articles in its top 5.
+    focused = view.focus_query(1)
+    assert view._query_overlay["focus"] == 1 and focused.relevant.sum() == 2 and focused.attrs["missed"] == []
+    assert set(focused.row[:4]) == set(airfare)
+    # A plain list: no relevance, the least trustworthy map neighbourhood first.
+    plain = view.show_queries(["my laptop is really slow", "my dog is too hot on walks"], k=3)
+    assert list(plain.columns) == ["query", "trust", "far"] and plain.trust.is_monotonic_increasing
+    # show_query replaces the set; focus_query then has nothing to focus.
+    view.show_query("cheap flights", k=3)
+    assert "queries" not in view._query_overlay
+    with pytest.raises(ew.EmbedWidgetsError, match="show_queries"):
+        view.focus_query(0)
+
+
+def test_show_queries_refuses_bad_input_and_says_what_to_pass(article_view):
+    view = article_view
+    evalset = pd.DataFrame({"query": ["cheap flights", "jet lag"], "relevant": [[19], ["Beating jet lag"]]})
+    with pytest.raises(ValueError, match=r"no column 'question'.*\['query', 'relevant'\].*text_column="):
+        view.show_queries(evalset, text_column="question")
+    with pytest.raises(ValueError, match="no column 'judged'"):
+        view.show_queries(evalset, relevant_column="judged")
+    with pytest.raises(ValueError, match="at least one query"):
+        view.show_queries([])
+    with pytest.raises(ValueError, match=r"queries \[1\] are empty"):
+        view.show_queries(["cheap flights", "  "])
+    with pytest.raises(traitlets.TraitError, match="k must be between 1"):
+        view.show_queries(evalset, k=0)
+    with pytest.raises(TypeError, match="use show_query"):
+        view.show_queries("cheap flights")
+    with pytest.raises(TypeError, match="pass the queries as a DataFrame"):
+        view.show_queries(["cheap flights"], relevant_column="relevant")
+    bad = evalset.assign(relevant=[[19, 640], ["Beating jet lag", "Cheap flights to Rome"]])
+    with pytest.raises(ValueError, match="2 relevant item") as error:
+        view.show_queries(bad, relevant_column="relevant")
+    message = str(error.value)
+    assert "query 0" in message and "640" in message and "'Cheap flights to Rome'" in message
+    assert "row numbers 0..63" in message and "row_of" in message
+    view.show_queries(evalset, relevant_column="relevant")
+    with pytest.raises(ValueError, match=r"0\.\.1"):
+        view.focus_query(2)
+
+
 def test_compare_view_aligns_links_the_selection_and_ranks_what_moved():
     a = topics_set(20)
     rng = np.random.default_rng(5)

@@ -118,3 +118,34 @@ def check_rows(value: Any, n: int) -> np.ndarray:
         bad = int(rows[0] if rows[0] < 0 else rows[-1])
         raise traitlets.TraitError(f"selected row {bad} is outside the set's {n:,} rows (0 to {n - 1}).")
     return rows
+
+
+def query_set(queries: Any, text_column: str, relevant_column: str | None) -> tuple[list[str], list | None]:
+    """show_queries' input as query texts and (with ``relevant_column``) each query's relevant items.
+    ``queries``: a DataFrame with ``text_column`` (and ``relevant_column``), a Series or a list of strings."""
+    if isinstance(queries, pd.DataFrame):
+        missing = [c for c in (text_column, relevant_column) if c is not None and c not in queries.columns]
+        if missing:
+            raise ValueError(
+                f"the queries have no column {', '.join(map(repr, missing))}; their columns are "
+                f"{list(map(str, queries.columns))}. Name the right ones with text_column= and relevant_column=."
+            )
+        texts = queries[text_column].tolist()
+        relevant = None if relevant_column is None else queries[relevant_column].tolist()
+    elif isinstance(queries, str):
+        raise TypeError("show_queries takes several queries (a list or a DataFrame); for one, use show_query.")
+    elif isinstance(queries, (list, tuple, pd.Series, np.ndarray)):
+        if relevant_column is not None:
+            raise TypeError(
+                "relevant_column names a column of a DataFrame; pass the queries as a DataFrame with a "
+                f"{text_column!r} column and a {relevant_column!r} column."
+            )
+        texts, relevant = list(queries), None
+    else:
+        raise TypeError(f"queries is a list of strings or a DataFrame, not {type(queries).__name__}.")
+    if not texts:
+        raise ValueError("show_queries needs at least one query.")
+    blank = [i for i, t in enumerate(texts) if not isinstance(t, str) or not t.strip()]
+    if blank:
+        raise ValueError(f"queries {blank[:10]} are empty or not text; every query needs a text (or a label).")
+    return texts, relevant

@@ -201,6 +201,21 @@ def _retrieved_rows(embeddings: EmbeddingSet, found: object) -> list[int]:
     return embeddings.rows([str(i) for i in items])
 
 
+def _placed(embeddings: EmbeddingSet, xy: np.ndarray, found: pd.DataFrame, k: int) -> tuple:
+    """One query's exact top-k rows and scores, its place on the map and those rows' ranks on the map."""
+    rows = np.asarray(embeddings.rows(found["label"].tolist()), dtype=np.int64)
+    scores = found["score"].to_numpy(dtype=np.float64)
+    point = rag.place(xy, rows, scores)
+    top = rows[:k]
+    return top, scores[:k], point, rag.map_ranks(xy, point, top)
+
+
+def _retriever_rows(embeddings: EmbeddingSet, retriever: Callable, text: str, k: int) -> list[int]:
+    if not callable(retriever):
+        raise TypeError(f"retriever is a function of the query text, not {type(retriever).__name__}.")
+    return _retrieved_rows(embeddings, retriever(text))[:k]
+
+
 def query_on_map(
     embeddings: EmbeddingSet, xy: np.ndarray, text: str, k: int, retriever: Callable | None
 ) -> tuple[pd.DataFrame, dict]:
@@ -208,11 +223,7 @@ def query_on_map(
     if not isinstance(text, str) or not text.strip():
         raise ValueError("show_query needs a query text (or a label).")
     found = embeddings.neighbors(text, k=max(k, rag.PLACE_K))
-    rows = np.asarray(embeddings.rows(found["label"].tolist()), dtype=np.int64)
-    scores = found["score"].to_numpy(dtype=np.float64)
-    point = rag.place(xy, rows, scores)
-    top, top_scores = rows[:k], scores[:k]
-    ranks = rag.map_ranks(xy, point, top)
+    top, top_scores, point, ranks = _placed(embeddings, xy, found, k)
     far = ranks > rag.FAR * k
     frame = pd.DataFrame(
         {
@@ -239,14 +250,93 @@ def query_on_map(
         "retrieved": [],
     }
     if retriever is not None:
-        if not callable(retriever):
-            raise TypeError(f"retriever is a function of the query text, not {type(retriever).__name__}.")
-        theirs = _retrieved_rows(embeddings, retriever(text))[:k]
+        theirs = _retriever_rows(embeddings, retriever, text, k)
         share, only_exact, only_theirs = rag.overlap(top.tolist(), theirs, k)
         frame["retrieved"] = frame["row"].isin(theirs)
         frame.attrs.update(overlap=share, only_exact=only_exact, only_retriever=only_theirs)
         overlay["overlap"] = share
         overlay["retrieved"] = [
             {"row": r, "rank": i + 1, "x": float(xy[r, 0]), "y": float(xy[r, 1])} for i, r in enumerate(theirs)
+        ]
+    return frame, overlay
+
+
+def relevant_rows(embeddings: EmbeddingSet, cells: Sequence[object], texts: Sequence[str]) -> list[set[int]]:
+    """Each query's judged relevant items (row numbers or labels; a list, a set, one item, or empty) as rows.
+    Every item that is not in the set is named in one error, with its query and the fix."""
+    n = len(embeddings)
+    out: list[set[int]] = []
+    bad: list[str] = []
+    for position, (cell, text) in enumerate(zip(cells, texts)):
+        if cell is None or (isinstance(cell, float) and np.isnan(cell)):
+            items: list = []
+        elif isinstance(cell, (str, bytes, int, np.integer)):
+            items = [cell]
+        elif isinstance(cell, (list, tuple, set, frozenset, np.ndarray, pd.Series, pd.Index)):
+            items = list(cell)
+        else:
+            raise TypeError(
+                f"query {position} (“{clip(text, 60)}”): relevant items come as a list or set of row numbers or "
+                f"labels, not {type(cell).__name__}."
+            )
+        rows = set()
+        for item in items:
+            if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
+                row = int(item) if 0 <= int(item) < n else None
+            else:
+                row = embeddings.row(str(item))
+            if row is None:
+                bad.append(f"query {position} (“{clip(text, 40)}”): {item!r}")
+            else:
+                rows.add(row)
+        out.append(rows)
+    if bad:
+        example = clip(embeddings.labels[0], 40)
+        raise ValueError(
+            f"{len(bad)} relevant item(s) are not in the set: {'; '.join(bad[:8])}"
+            + (f"; and {len(bad) - 8} more" if len(bad) > 8 else "")
+            + f". Give row numbers 0..{n - 1} or labels of the set (such as {example!r}); to use your own ids, "
+            "map them to rows first, e.g. row_of = {id: i for i, id in enumerate(ids)}."
+        )
+    return out
+
+
+def queries_on_map(
+    embeddings: EmbeddingSet,
+    xy: np.ndarray,
+    texts: Sequence[str],
+    k: int,
+    relevant: Sequence[set[int]] | None,
+    retriever: Callable | None,
+) -> tuple[pd.DataFrame, dict]:
+    """show_queries' table (engine/rag.py scores it, worst first) and what focusing one query needs later."""
+    founds = embeddings.neighbors(list(texts), k=max(k, rag.PLACE_K))
+    assert isinstance(founds, list)  # a list of texts gives a list of frames
+    placed = [_placed(embeddings, xy, found, k) for found in founds]
+    retrieved = None if retriever is None else [_retriever_rows(embeddings, retriever, t, k) for t in texts]
+    exact = [p[0].tolist() for p in placed]
+    frame = rag.score_queries(texts, exact, [p[3] for p in placed], k, relevant=relevant, retrieved=retrieved)
+    frame.attrs["k"] = k
+    markers = [
+        {"position": i, "text": clip(text, TOOLTIP_CHARS), "x": float(p[2][0]), "y": float(p[2][1])}
+        for i, (text, p) in enumerate(zip(texts, placed))
+    ]
+    state = {"texts": list(texts), "k": k, "retriever": retriever, "relevant": relevant, "markers": markers}
+    return frame, state
+
+
+def focused_query(embeddings: EmbeddingSet, xy: np.ndarray, state: dict, position: int) -> tuple[pd.DataFrame, dict]:
+    """One of show_queries' queries drawn in full (show_query's table and overlay), every other query as a
+    numbered marker, and its judged relevant rows (when given) marked, found or not."""
+    frame, overlay = query_on_map(embeddings, xy, state["texts"][position], state["k"], state["retriever"])
+    overlay["queries"] = state["markers"]
+    overlay["focus"] = position
+    if state["relevant"] is not None:
+        relevant = sorted(state["relevant"][position])
+        frame["relevant"] = frame["row"].isin(relevant)
+        frame.attrs["missed"] = [r for r in relevant if r not in set(frame["row"])]
+        overlay["relevant"] = [
+            {"row": r, "x": float(xy[r, 0]), "y": float(xy[r, 1]), "found": r not in frame.attrs["missed"]}
+            for r in relevant
         ]
     return frame, overlay

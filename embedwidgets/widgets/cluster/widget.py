@@ -154,6 +154,7 @@ class ClusterView(EmbedWidget):
         )
         self._coords: np.ndarray | None = None
         self._xy_unit: np.ndarray | None = None
+        self._query_set: dict | None = None  # show_queries' queries, for focus_query
         self._clusters: np.ndarray | None = None
         self._names: pd.DataFrame | None = None
         self._scores = SlowScores(embeddings)
@@ -430,16 +431,75 @@ class ClusterView(EmbedWidget):
         column. The query's place is approximate: the similarity-weighted mean of its 5 nearest rows' places.
         """
         check_k(k, MAX_K * 4, "k")
-        self.wait()
-        if self._xy_unit is None:
-            raise EmbedWidgetsError("the layout is not ready (it failed, see the error); nothing to place on.")
-        frame, overlay = describe.query_on_map(self.embeddings, self._xy_unit, text, k, retriever)
+        xy = self._query_map()
+        frame, overlay = describe.query_on_map(self.embeddings, xy, text, k, retriever)
+        self._query_set = None
+        self._query_overlay = overlay
+        return frame
+
+    def show_queries(
+        self,
+        queries: pd.DataFrame | Sequence[str],
+        k: int = 10,
+        *,
+        text_column: str = "query",
+        relevant_column: str | None = None,
+        retriever: Callable[[str], Sequence] | None = None,
+    ) -> pd.DataFrame:
+        """Put many queries on the map at once (an evaluation set) and find the worst ones.
+
+        ``queries`` is a list of strings or a DataFrame with a ``text_column``; ``relevant_column`` names its
+        column of judged relevant items per query (a list or set of row numbers or labels of the set).
+        Returns one row per query, indexed by its position in ``queries``, worst first: ``query``, ``trust``
+        (the share of its exact top-k also among its k nearest points on the map), ``far`` (top-k rows the map
+        puts far away); with relevance ``recall`` (recall@k of the exact top-k) and ``missed`` (relevant rows
+        outside it); with ``retriever=`` (as in show_query) ``overlap`` (overlap@k with the exact top-k) and,
+        with relevance, ``retriever_recall``. Worst first means the lowest recall (then retriever recall,
+        overlap, trust); a query with no relevant item sorts last.
+
+        The map shows every query as a numbered marker (its position) and draws the worst one in full, as
+        show_query does, with its relevant rows as squares (dashed when the top-k missed them).
+        ``focus_query(position)`` draws another one in full.
+
+        >>> table = cv.show_queries(evalset, k=5, relevant_column="relevant", retriever=bm25)  # doctest: +SKIP
+        >>> cv.focus_query(table.index[1])                                                    # doctest: +SKIP
+        """
+        check_k(k, MAX_K * 4, "k")
+        texts, relevant = checks.query_set(queries, text_column, relevant_column)
+        xy = self._query_map()
+        rows = None if relevant is None else describe.relevant_rows(self.embeddings, relevant, texts)
+        frame, state = describe.queries_on_map(self.embeddings, xy, texts, k, rows, retriever)
+        self._query_set = state
+        self.focus_query(int(frame.index[0]))
+        return frame
+
+    def focus_query(self, position: int) -> pd.DataFrame:
+        """Draw query ``position`` of the last show_queries in full (lines to its top-k, the retriever's rings,
+        its relevant rows) and keep the others as markers. Returns show_query's table for it, with a
+        ``relevant`` column and ``attrs["missed"]`` when relevance was given."""
+        state = self._query_set
+        if state is None:
+            raise EmbedWidgetsError("no query set is shown; call show_queries(...) first.")
+        count = len(state["texts"])
+        if isinstance(position, bool) or not isinstance(position, (int, np.integer)) or not 0 <= position < count:
+            raise ValueError(
+                f"position is a query's position in show_queries' input, 0..{count - 1}; got {position!r}."
+            )
+        frame, overlay = describe.focused_query(self.embeddings, self._query_map(), state, int(position))
         self._query_overlay = overlay
         return frame
 
     def clear_query(self) -> None:
-        """Remove show_query's overlay from the map."""
+        """Remove show_query's (or show_queries') overlay from the map."""
+        self._query_set = None
         self._query_overlay = {}
+
+    def _query_map(self) -> np.ndarray:
+        """The map the queries are placed on, once the layout is ready."""
+        self.wait()
+        if self._xy_unit is None:
+            raise EmbedWidgetsError("the layout is not ready (it failed, see the error); nothing to place on.")
+        return self._xy_unit
 
     # ---- curation: tags and export ----------------------------------------------------------------
 

@@ -359,7 +359,7 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     if (!scatter || !scatter.drawn) return;
     const rows = selectionOf(model);
     if (sameRows(scatter.selectedRows(), rows)) return;
-    scatter.outlineSelection(rows.length);
+    void scatter.outlineSelection(rows.length);
     if (rows.length) scatter.plot.select(Array.from(rows), { preventEvent: true });
     else scatter.plot.deselect({ preventEvent: true });
   };

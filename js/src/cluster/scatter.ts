@@ -109,11 +109,11 @@ export class Scatter {
   }
 
   /** Outline the selected points unless there are too many to draw that way quickly (OUTLINE_LIMIT). */
-  outlineSelection(count: number): void {
+  outlineSelection(count: number): Promise<void> {
     const outlined = count <= OUTLINE_LIMIT;
-    if (outlined === this.outlined) return;
+    if (outlined === this.outlined) return Promise.resolve();
     this.outlined = outlined;
-    void this.plot.set({ pointOutlineWidth: outlined ? OUTLINE_WIDTH : 0 });
+    return this.plot.set({ pointOutlineWidth: outlined ? OUTLINE_WIDTH : 0 });
   }
 
   get highlightCount(): number {
@@ -121,11 +121,11 @@ export class Scatter {
   }
 
   /** Point size and opacity; highlighted points (if any) stand out, the rest fade. */
-  style(size: number, alpha: number): void {
+  style(size: number, alpha: number): Promise<void> {
     if (this.highlighted > 0) {
       // Fade the rest, but less over a colour ramp (similarity, outliers), whose colours are the point.
       const faded = alpha * (this.ramp ? 0.45 : 0.15);
-      void this.plot.set({
+      return this.plot.set({
         sizeBy: "valueB",
         pointSize: [size, Math.max(size * 1.8, size + 3)],
         opacityBy: "valueB",
@@ -135,14 +135,14 @@ export class Scatter {
       // With density on, regl-scatterplot fades points where they pile up, so dense regions stay readable.
       // regl-scatterplot takes opacityBy "density" (documented); its type file leaves that value out.
       const settings = { sizeBy: null, opacityBy: this.byDensity ? "density" : null, pointSize: size, opacity: alpha };
-      void this.plot.set(settings as unknown as Parameters<Plot["set"]>[0]);
+      return this.plot.set(settings as unknown as Parameters<Plot["set"]>[0]);
     }
   }
 
   /** Opacity by local density (on with the density contours), unless a highlight is using the opacity. */
   densityOpacity(on: boolean, size: number, alpha: number): void {
     this.byDensity = on;
-    this.style(size, alpha);
+    void this.style(size, alpha);
   }
 
   /** Use these coordinates (x0 y0 x1 y1 ...); a new source drops the spatial index. */
@@ -175,9 +175,14 @@ export class Scatter {
     }
     this.highlighted = frame.highlight.length;
     this.ramp = frame.continuous && frame.values !== null;
-    void this.plot.set({ colorBy: "valueA", pointColor: frame.colors.length ? frame.colors : [PLAIN] });
-    this.style(size, alpha);
-    this.outlineSelection(frame.selected.length);
+    // regl-scatterplot's set() redraws on the next animation frame. Waiting for those before handing over the
+    // points draws the new picture once; otherwise it is drawn, then drawn again (a second full frame: ~2 s of
+    // software WebGL at 1M points, measured by benchmarks/workbench.py --browser).
+    await Promise.all([
+      this.plot.set({ colorBy: "valueA", pointColor: frame.colors.length ? frame.colors : [PLAIN] }),
+      this.style(size, alpha),
+      this.outlineSelection(frame.selected.length),
+    ]);
     await this.plot.draw(
       { x: this.x, y: this.y, z: frame.values ?? this.zeros, w: mask },
       {

@@ -250,9 +250,14 @@ def encode_with_ray(
         data_storage_version=_lance().dataset(str(plan.output)).data_storage_version,
         use_legacy_format=None,
     )
+    fragment_rows = min(commit_every, MAX_FRAGMENT_ROWS)
+    # Encoded blocks are cut to fragment size as they stream out of the actors (a streaming repartition, no
+    # barrier): otherwise a write task takes a whole actor output (up to the 128 MiB block target, ~80k rows of
+    # 384-d vectors), and commits come that far apart whatever commit_every says.
+    data = data.repartition(target_num_rows_per_block=fragment_rows)
     written = data.map_batches(
         writer,
-        batch_size=min(commit_every, MAX_FRAGMENT_ROWS),
+        batch_size=fragment_rows,
         batch_format="pyarrow",
         num_cpus=IO_TASK_CPUS,
     )

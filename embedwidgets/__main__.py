@@ -45,7 +45,12 @@ def _encode_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--cpus-per-worker", type=float, default=None)
     command.add_argument("--gpus-per-worker", type=float, default=None)
     command.add_argument("--batch-size", type=int, default=None)
-    command.add_argument("--commit-every", type=int, default=None, help="rows per Lance commit (local engine)")
+    command.add_argument(
+        "--commit-every",
+        type=int,
+        default=None,
+        help="rows per Lance commit, both engines (default 8192): a stopped job keeps every commit",
+    )
     command.add_argument("--no-resume", action="store_true", help="fail if the output exists instead of resuming it")
     command.add_argument("--skip-empty", action="store_true", help="leave out null or empty texts (counted)")
 

@@ -300,7 +300,9 @@ def encode_corpus(
     ``engine="local"`` streams the source through the encoder in this process (memory stays flat);
     ``engine="ray"`` runs Ray Data on the cluster at ``ray_address`` (``"auto"``, ``"host:port"``; None starts
     a local one), one model per actor. ``id_column`` names unique ids; without it ids are row numbers (local
-    engine only). A rerun with the same ``output`` encodes only the missing ids (``resume``). Null or empty
+    engine only). Both engines commit the output every ``commit_every`` rows (the ray engine while its job
+    runs, about that many), so a job stopped halfway keeps what it committed, and a rerun with the same
+    ``output`` encodes only the missing ids (``resume``). Null or empty
     texts stop the job before it starts unless ``skip_empty=True``; either way they are counted in the report.
 
     >>> report = encode_corpus("texts.parquet", id_column="id", output="corpus.lance")   # doctest: +SKIP
@@ -418,6 +420,7 @@ def _encode(
             num_gpus_per_worker=num_gpus_per_worker,
             workers=workers,
             cpus_per_worker=cpus_per_worker,
+            commit_every=commit_every,
             progress=progress,
         )
     report = verify(plan, engine=engine, encoded=encoded, seconds=time.perf_counter() - started_at)

@@ -6,12 +6,21 @@ together always leave ``RESERVED_CPUS`` of the cluster's CPUs free, and the read
 fraction of a CPU each. Lost actors are restarted and their batches retried (Ray Data's defaults for actor
 pools, ``max_restarts=-1`` and ``max_task_retries=-1``, checked in Ray 2.60), so a node that dies mid-job costs time,
 not rows; the final id check in ``corpus.verify`` proves it.
+
+Commits: write tasks turn the encoded rows into Lance fragments (files no version lists yet) and hand only their
+metadata back to this driver, which commits them every ``commit_every`` rows while the job still runs. So a job
+stopped halfway keeps every committed slice, and its rerun encodes only the ids missing from the output. One
+pipeline for the whole job, rather than one per slice of the source: each actor loads the model once, actors
+never idle at slice boundaries, and a Lance source or one huge Parquet file slices as finely as many small
+files. Fragments written after the last commit of a stopped job are orphans that no version reads; Lance's
+``cleanup_old_versions(delete_unverified=True)`` removes them.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import pickle
 import socket
 from dataclasses import replace
 from functools import partial
@@ -28,6 +37,7 @@ CONNECT_TIMEOUT_S = 10.0
 REPARTITION_BELOW = 1_000_000  # rows: small inputs are split so that every actor gets batches
 BLOCKS_PER_WORKER = 4
 DEFAULT_BATCH = 256
+MAX_FRAGMENT_ROWS = 65_536  # rows per written fragment: ~100 MB of 384-d vectors in a write task's memory
 RAY_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
 
 
@@ -181,9 +191,11 @@ def encode_with_ray(
     num_gpus_per_worker: float | None,
     workers: int | None,
     cpus_per_worker: float | None,
+    commit_every: int,
     progress: bool,
 ) -> tuple[int, int]:
-    """Encode the plan's missing rows on the cluster and append them to the output; (rows encoded, actors)."""
+    """Encode the plan's missing rows on the cluster and append them to the output, one commit per about
+    ``commit_every`` rows; (rows encoded, actors)."""
     ray = _require_ray()
     # Connected by encode_corpus, which also disconnects.
     resources = ray.cluster_resources()
@@ -227,12 +239,52 @@ def encode_with_ray(
         num_cpus=per_cpu,
         num_gpus=per_gpu or None,
     )
-    # lance-ray's writer: Ray's own write_lance does not match pylance 14. Fragments are written by tasks
-    # and committed once, on this driver, when every batch is in.
-    import lance_ray
+    # lance-ray's fragment writer: Ray's own write_lance does not match pylance 14. It runs as tasks, so the
+    # vectors go from the actors to storage and only fragment metadata reaches this driver. Its files take the
+    # output's storage version (use_legacy_format=None: no deprecated default).
+    from lance_ray import LanceFragmentWriter
 
-    lance_ray.write_lance(
-        data, str(plan.output), schema=plan.schema, mode="append", ray_remote_args={"num_cpus": IO_TASK_CPUS}
+    writer = LanceFragmentWriter(
+        str(plan.output),
+        schema=plan.schema,
+        data_storage_version=_lance().dataset(str(plan.output)).data_storage_version,
+        use_legacy_format=None,
     )
-    before = 0 if plan.done_ids is None else len(plan.done_ids)
-    return _lance().dataset(str(plan.output)).count_rows() - before, count
+    fragment_rows = min(commit_every, MAX_FRAGMENT_ROWS)
+    # Encoded blocks are cut to fragment size as they stream out of the actors (a streaming repartition, no
+    # barrier): otherwise a write task takes a whole actor output (up to the 128 MiB block target, ~80k rows of
+    # 384-d vectors), and commits come that far apart whatever commit_every says.
+    data = data.repartition(target_num_rows_per_block=fragment_rows)
+    written = data.map_batches(
+        writer,
+        batch_size=fragment_rows,
+        batch_format="pyarrow",
+        num_cpus=IO_TASK_CPUS,
+    )
+    return _commit_in_slices(written, plan, commit_every), count
+
+
+def _commit_in_slices(written: Any, plan: Plan, commit_every: int) -> int:
+    """Append the written fragments to the output, one Lance commit per ``commit_every`` rows; rows committed."""
+    lance = _lance()
+    pending: list[Any] = []
+    pending_rows = committed = 0
+
+    def commit() -> None:
+        nonlocal pending, pending_rows, committed
+        if pending:
+            version = lance.dataset(str(plan.output)).version
+            lance.LanceDataset.commit(str(plan.output), lance.LanceOperation.Append(pending), read_version=version)
+            committed += pending_rows
+        pending, pending_rows = [], 0
+
+    # Blocks of fragment metadata arrive as write tasks finish, while later batches are still being encoded.
+    for block in written.iter_batches(batch_size=None, batch_format="pyarrow"):
+        for raw in block.column("fragment").to_pylist():
+            fragment = pickle.loads(raw)
+            pending.append(fragment)
+            pending_rows += fragment.num_rows
+        if pending_rows >= commit_every:
+            commit()
+    commit()
+    return committed

@@ -99,6 +99,41 @@ def test_ray_resumes_an_output_and_encodes_only_the_missing_ids(corpus, local, t
     assert sorted(got) == sorted(local) and cosines(got, local).min() >= 0.9999
 
 
+def test_a_stopped_ray_job_keeps_its_commits_and_the_rerun_encodes_only_the_rest(corpus, local, tmp_path):
+    rows, per_file = 300, 75
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    frame = corpus[1].head(rows)
+    for start in range(0, rows, per_file):
+        frame.iloc[start : start + per_file].to_parquet(folder / f"part-{start // per_file}.parquet")
+    out = tmp_path / "stopped.lance"
+    command = [sys.executable, "-m", "embedwidgets", "encode", str(folder), "--id-column", "id", "--out", str(out)]
+    command += ["--ray", ADDRESS, "--workers", "2", "--cpus-per-worker", "0.5", "--batch-size", "16"]
+    command += ["--commit-every", "50"]
+    job = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 400
+        while time.monotonic() < deadline and job.poll() is None:
+            if out.exists() and lance.dataset(str(out)).count_rows() > 0:  # the first slice is committed
+                break
+            time.sleep(0.2)
+        assert job.poll() is None, "the job ended before it could be stopped; make the corpus bigger"
+        job.send_signal(signal.SIGKILL)  # no clean-up: what a killed cluster job leaves
+    finally:
+        job.kill()
+        job.wait()
+    stopped = lance.dataset(str(out))
+    partial, versions = stopped.count_rows(), len(stopped.versions())
+    assert 0 < partial <= rows - 100  # stopped early: the rerun has several slices to commit
+    report = encode_corpus(folder, id_column="id", output=out, commit_every=50, batch_size=16, **RAY)
+    assert report.ok and report.rows_in_output == rows
+    assert report.rows_already_done == partial and report.rows_encoded == rows - partial
+    assert len(lance.dataset(str(out)).versions()) - versions >= 2  # the rerun committed in slices too
+    got = vectors_by_id(out)
+    assert sorted(got) == sorted(frame["id"])  # every id exactly once (report.ok: no duplicates)
+    assert cosines(got, {i: local[i] for i in got}).min() >= 0.9999
+
+
 def test_index_and_map_built_on_the_cluster(ray_run, tmp_path):
     from embedwidgets.scale import build_corpus_index, corpus_map, open_corpus, project_corpus
 

@@ -1,5 +1,5 @@
-"""The ray engine on a real two-node Ray cluster: parity with the local engine, resume, index and map built on the
-cluster, a killed worker node, an unreachable address (tests/scale/ray_cases.py).
+"""The ray engine on a real two-node Ray cluster: parity with the local engine, resume, a stopped job resumed,
+index and map built on the cluster, a killed worker node, an unreachable address (tests/scale/ray_cases.py).
 
 Ray advertises the machine's network address even when told 127.0.0.1, so the cluster and every test that
 talks to it run in a network namespace of their own (`unshare -n`, root only), where nothing but loopback
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parents[2]
-CASES = 5  # test functions in ray_cases.py: all must pass, none skipped
+CASES = 6  # test functions in ray_cases.py: all must pass, none skipped
 
 
 def _can_unshare() -> bool:

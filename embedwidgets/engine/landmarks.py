@@ -17,7 +17,9 @@ similarities for the landmarks it finds; ``describe`` says which search placed t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import torch
@@ -112,19 +114,32 @@ def nearest_landmarks(
     return scores, where
 
 
-def nearest_landmarks_hnsw(
-    unit: torch.Tensor, landmark_unit: torch.Tensor, k: int, progress: Progress | None = None, span=(0.0, 1.0)
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Like ``nearest_landmarks``, through a FAISS HNSW graph over the landmarks (inner product on unit
-    vectors, so the similarities it returns are the exact cosines of the landmarks it finds)."""
+def landmark_graph(landmark_unit: torch.Tensor, k: int) -> Any:
+    """A FAISS HNSW graph over the unit landmarks (inner product), searched for ``k`` neighbours."""
     import faiss
 
     marks = np.ascontiguousarray(landmark_unit.float().cpu().numpy())
-    k = min(k, len(marks))
     graph = faiss.IndexHNSWFlat(marks.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
     graph.hnsw.efConstruction = 80
     graph.add(marks)
     graph.hnsw.efSearch = max(64, 4 * k)
+    return graph
+
+
+def nearest_landmarks_hnsw(
+    unit: torch.Tensor,
+    landmark_unit: torch.Tensor,
+    k: int,
+    progress: Progress | None = None,
+    span=(0.0, 1.0),
+    graph: Any = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Like ``nearest_landmarks``, through a FAISS HNSW graph over the landmarks (inner product on unit
+    vectors, so the similarities it returns are the exact cosines of the landmarks it finds). ``graph``: one
+    already built by ``landmark_graph`` (the caller placing rows in slices builds it once)."""
+    k = min(k, landmark_unit.shape[0])
+    if graph is None:
+        graph = landmark_graph(landmark_unit, k)
     n = unit.shape[0]
     scores = np.empty((n, k), dtype=np.float32)
     where = np.empty((n, k), dtype=np.int64)
@@ -164,7 +179,6 @@ def landmark_umap(
     "exact" or "hnsw" for the nearest-landmark search (default: ``placement_search``'s rule).
     """
     search = search or placement_search(unit.shape[0], n_landmarks, unit.shape[1])
-    finder = nearest_landmarks_hnsw if search == "hnsw" else nearest_landmarks
     n = unit.shape[0]
     chosen = pick_landmarks(n, n_landmarks, seed)
     chosen_t = torch.from_numpy(chosen).to(unit.device)
@@ -179,6 +193,9 @@ def landmark_umap(
     other_rows = torch.from_numpy(np.flatnonzero(others)).to(unit.device)
     out = np.empty((n, n_components), dtype=np.float32)
     out[chosen] = landmark_coords
+    finder: Callable[..., tuple[torch.Tensor, torch.Tensor]] = nearest_landmarks
+    if search == "hnsw":  # one graph for every slice below (building it costs as much as searching a slice)
+        finder = functools.partial(nearest_landmarks_hnsw, graph=landmark_graph(landmark_unit, neighbours))
     # Placed in slices of rows, so the gathered rows and their neighbours stay a bounded size.
     slice_rows = 1 << 18
     for start in range(0, len(other_rows), slice_rows):

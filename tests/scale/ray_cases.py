@@ -5,7 +5,6 @@ The order matters: the fault case kills the worker node, so it runs last.
 """
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -134,15 +133,21 @@ def test_a_stopped_ray_job_keeps_its_commits_and_the_rerun_encodes_only_the_rest
     assert cosines(got, {i: local[i] for i in got}).min() >= 0.9999
 
 
-def test_index_and_map_built_on_the_cluster(ray_run, tmp_path):
-    from embedwidgets.scale import build_corpus_index, corpus_map, open_corpus, project_corpus
+def test_one_command_encodes_indexes_and_maps_on_the_cluster(corpus, local, tmp_path):
+    from embedwidgets.scale import corpus_map, open_corpus, read_manifest
 
-    out = tmp_path / "copy.lance"
-    shutil.copytree(ray_run[0], out)
-    index = build_corpus_index(out, engine="ray", ray_address=ADDRESS, workers=2, recall_sample=100)
-    assert index["engine"] == "ray" and index["rows"] == 600 and index["recall_at_10"] >= 0.8
-    projection = project_corpus(out, engine="ray", ray_address=ADDRESS, landmarks=100, workers=2)
-    assert projection["engine"] == "ray" and projection["approximate"]
+    out = tmp_path / "built.lance"  # from the 600-text folder: lance-ray trains an index on 512 rows or more
+    command = [sys.executable, "-m", "embedwidgets", "build", str(corpus[0]), "--id-column", "id", "--out", str(out)]
+    command += ["--ray", ADDRESS, "--workers", "2", "--cpus-per-worker", "0.5", "--landmarks", "100"]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "exactly one vector per id (600 rows)" in done.stdout and "ew.open_corpus(" in done.stdout
+    recorded = read_manifest(out)["corpus"]
+    assert recorded["index"]["engine"] == "ray" and recorded["index"]["rows"] == 600
+    assert recorded["projection"]["engine"] == "ray" and recorded["projection"]["landmarks"] == 100
+    got = vectors_by_id(out)
+    assert sorted(got) == sorted(local) and cosines(got, local).min() >= 0.9999
+    assert recorded["index"]["recall_at_10"] >= 0.8 and recorded["projection"]["approximate"]
     xy = corpus_map(out)
     assert xy.shape == (600, 2) and np.isfinite(xy).all()
     docs = open_corpus(out, label_column="text")
@@ -200,3 +205,22 @@ def test_killing_the_worker_node_mid_encode_loses_and_doubles_nothing(tmp_path, 
     sample = list(range(0, rows, 97))
     direct = minilm.encode([texts[i] for i in sample])
     assert cosines(got, dict(zip(sample, direct))).min() >= 0.9999
+
+
+def test_the_corpus_notebook_runs_every_step_on_the_cluster(monkeypatch):
+    """notebooks/03 end to end with the ray engine (1,000 texts here; tests/notebooks runs it at 20,000 locally)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = ROOT / "notebooks" / "03_corpus_at_scale.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    monkeypatch.setenv("EW_RAY_ADDRESS", ADDRESS)  # the kernel inherits both
+    monkeypatch.setenv("EW_CORPUS_ROWS", "1000")
+    client = NotebookClient(
+        notebook, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
+    client.execute()
+    outputs = [o for cell in notebook.cells for o in cell.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    printed = "".join(o.get("text", "") for o in outputs)
+    assert "engine: ray" in printed and "exactly one vector per id (1,000 rows)" in printed

@@ -23,6 +23,7 @@ if os.environ.get("EW_IN_NETNS") != "1":  # Ray must never start outside the loo
     pytest.skip("run through tests/scale/test_ray_cluster.py", allow_module_level=True)
 
 import lance  # noqa: E402
+from stopping import kill_once_committed  # noqa: E402
 
 ROOT = Path(__file__).parents[2]
 ADDRESS = os.environ["EW_RAY_ADDRESS"]
@@ -109,18 +110,7 @@ def test_a_stopped_ray_job_keeps_its_commits_and_the_rerun_encodes_only_the_rest
     command = [sys.executable, "-m", "embedwidgets", "encode", str(folder), "--id-column", "id", "--out", str(out)]
     command += ["--ray", ADDRESS, "--workers", "2", "--cpus-per-worker", "0.5", "--batch-size", "16"]
     command += ["--commit-every", "50"]
-    job = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-    try:
-        deadline = time.monotonic() + 400
-        while time.monotonic() < deadline and job.poll() is None:
-            if out.exists() and lance.dataset(str(out)).count_rows() > 0:  # the first slice is committed
-                break
-            time.sleep(0.2)
-        assert job.poll() is None, "the job ended before it could be stopped; make the corpus bigger"
-        job.send_signal(signal.SIGKILL)  # no clean-up: what a killed cluster job leaves
-    finally:
-        job.kill()
-        job.wait()
+    kill_once_committed(command, out, 1, timeout=400)  # the first slice is committed
     stopped = lance.dataset(str(out))
     partial, versions = stopped.count_rows(), len(stopped.versions())
     assert 0 < partial <= rows - 100  # stopped early: the rerun has several slices to commit

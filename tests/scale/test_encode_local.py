@@ -5,10 +5,8 @@ No Ray here; tests/scale/test_ray_cluster.py runs the ray engine on a two-node c
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +23,7 @@ from embedwidgets.scale import (
 
 pytest.importorskip("lance")
 import lance  # noqa: E402
+from stopping import kill_once_committed  # noqa: E402
 
 ROOT = Path(__file__).parents[2]
 ROWS = 600
@@ -77,18 +76,7 @@ def test_a_stopped_job_resumes_to_the_same_result_as_a_clean_run(corpus, clean, 
     out = tmp_path / "resumed.lance"
     command = [sys.executable, "-m", "embedwidgets", "encode", str(corpus[0]), "--id-column", "id"]
     command += ["--out", str(out), "--commit-every", "50", "--batch-size", "16"]
-    job = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-    try:
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline and job.poll() is None:
-            if out.exists() and lance.dataset(str(out)).count_rows() >= 100:
-                break
-            time.sleep(0.2)
-        assert job.poll() is None, "the job ended before it could be stopped; make the corpus bigger"
-        job.send_signal(signal.SIGKILL)  # no clean-up: what a killed cluster job leaves
-    finally:
-        job.kill()
-        job.wait()
+    kill_once_committed(command, out, 100, timeout=300)
     partial = lance.dataset(str(out)).count_rows()
     assert 100 <= partial < ROWS and partial % 50 == 0  # whole commits only
     report = encode_corpus(corpus[0], id_column="id", output=out, progress=False)

@@ -32,9 +32,9 @@ The parts, each a median with every repeat beside it (``*_each``):
 - ``reply_to_filtered_ms``: → ``data-filtered`` set: the message decoded, the points greyed and drawn, of which
   ``webgl_frame_ms`` is the WebGL frame itself (the renderer's copy onto the view's canvas, which waits for the
   rasteriser); ``brush_to_filtered_ms`` is pointerup → this point, when the greyed picture is on the canvas;
-- ``filtered_to_frame_ms``: → the next animation frame, of which ``second_webgl_frame_ms`` is a second WebGL
-  frame of the same picture (regl-scatterplot's ``set()``, which the view calls before each draw, asks for a
-  redraw on the next animation frame).
+- ``filtered_to_frame_ms``: → the next animation frame, of which ``second_webgl_frame_ms`` is any second WebGL
+  frame of the same picture (regl-scatterplot's ``set()`` asks for a redraw on the next animation frame; the
+  view now waits for those redraws before it draws, and this stays 0: before, it was a whole second frame).
 
 ``one_pan_ms_*`` is a redraw with no kernel (an arrow key, as in benchmarks/render.py) in the same page. On this
 machine WebGL is software (SwiftShader): the WebGL frames dominate at 1M and time the rasteriser more than the

@@ -18,9 +18,9 @@ files. Fragments written after the last commit of a stopped job are orphans that
 
 from __future__ import annotations
 
+import json
 import math
 import os
-import pickle
 import socket
 from dataclasses import replace
 from functools import partial
@@ -239,17 +239,9 @@ def encode_with_ray(
         num_cpus=per_cpu,
         num_gpus=per_gpu or None,
     )
-    # lance-ray's fragment writer: Ray's own write_lance does not match pylance 14. It runs as tasks, so the
-    # vectors go from the actors to storage and only fragment metadata reaches this driver. Its files take the
-    # output's storage version (use_legacy_format=None: no deprecated default).
-    from lance_ray import LanceFragmentWriter
-
-    writer = LanceFragmentWriter(
-        str(plan.output),
-        schema=plan.schema,
-        data_storage_version=_lance().dataset(str(plan.output)).data_storage_version,
-        use_legacy_format=None,
-    )
+    # Fragments are written by tasks (Ray's own write_lance does not match pylance 14), so the vectors go from
+    # the actors to storage and only fragment metadata, as JSON, reaches this driver.
+    writer = WriteFragments(str(plan.output), plan.schema, _lance().dataset(str(plan.output)).data_storage_version)
     fragment_rows = min(commit_every, MAX_FRAGMENT_ROWS)
     # Encoded blocks are cut to fragment size as they stream out of the actors (a streaming repartition, no
     # barrier): otherwise a write task takes a whole actor output (up to the 128 MiB block target, ~80k rows of
@@ -262,6 +254,25 @@ def encode_with_ray(
         num_cpus=IO_TASK_CPUS,
     )
     return _commit_in_slices(written, plan, commit_every), count
+
+
+class WriteFragments:
+    """A Ray Data write task: its batch becomes Lance fragment files that no version lists yet, and it returns
+    their metadata as JSON (plain text for the driver to commit; never a pickle)."""
+
+    def __init__(self, uri: str, schema: pa.Schema, storage_version: str) -> None:
+        self.uri, self.schema, self.storage_version = uri, schema, storage_version
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        fragments = _lance().fragment.write_fragments(
+            batch,
+            self.uri,
+            schema=self.schema,
+            mode="append",
+            max_rows_per_file=MAX_FRAGMENT_ROWS,
+            data_storage_version=self.storage_version,
+        )
+        return pa.table({"fragment": [json.dumps(f.to_json()) for f in fragments]})
 
 
 def _commit_in_slices(written: Any, plan: Plan, commit_every: int) -> int:
@@ -280,8 +291,8 @@ def _commit_in_slices(written: Any, plan: Plan, commit_every: int) -> int:
 
     # Blocks of fragment metadata arrive as write tasks finish, while later batches are still being encoded.
     for block in written.iter_batches(batch_size=None, batch_format="pyarrow"):
-        for raw in block.column("fragment").to_pylist():
-            fragment = pickle.loads(raw)
+        for text in block.column("fragment").to_pylist():
+            fragment = lance.fragment.FragmentMetadata.from_json(text)
             pending.append(fragment)
             pending_rows += fragment.num_rows
         if pending_rows >= commit_every:

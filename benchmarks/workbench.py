@@ -235,6 +235,11 @@ def brush_once(page, view, bins: tuple[int, int]) -> dict:
     }
 
 
+def size_suffix(n: int) -> str:
+    """A row count as the keys end: ``1m``, ``100k``, or the number."""
+    return "1m" if n == 1_000_000 else f"{n // 1000}k" if n % 1000 == 0 else str(n)
+
+
 def browser_size(context, server, n: int, repeats: int) -> dict:
     from ewbrowser import Notebook, write_notebook
     from playwright.sync_api import expect
@@ -316,7 +321,7 @@ def browser_main(sizes: list[int], repeats: int, as_json: bool) -> None:
     }
     rows = []
     for n, got in measured.items():
-        suffix = "1m" if n == 1_000_000 else f"{n // 1000}k" if n % 1000 == 0 else str(n)
+        suffix = size_suffix(n)
         runs = got["runs"]
         for part in parts:
             values = [r[part] for r in runs]
@@ -388,7 +393,7 @@ def main() -> None:
     tree, _ = label_tree(unit, texts, topic, children=4)
     tree_s = time.perf_counter() - started
 
-    suffix = "1m" if n == 1_000_000 else f"{n}"
+    suffix = size_suffix(n)
     result = {
         "points": n,
         f"brush_kernel_ms_{suffix}": round(brush_s * 1000, 1),

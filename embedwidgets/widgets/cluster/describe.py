@@ -334,9 +334,9 @@ def focused_query(embeddings: EmbeddingSet, xy: np.ndarray, state: dict, positio
     if state["relevant"] is not None:
         relevant = sorted(state["relevant"][position])
         frame["relevant"] = frame["row"].isin(relevant)
-        frame.attrs["missed"] = [r for r in relevant if r not in set(frame["row"])]
+        top = set(frame["row"])
+        frame.attrs["missed"] = [r for r in relevant if r not in top]
         overlay["relevant"] = [
-            {"row": r, "x": float(xy[r, 0]), "y": float(xy[r, 1]), "found": r not in frame.attrs["missed"]}
-            for r in relevant
+            {"row": r, "x": float(xy[r, 0]), "y": float(xy[r, 1]), "found": r in top} for r in relevant
         ]
     return frame, overlay

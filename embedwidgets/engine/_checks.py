@@ -21,7 +21,24 @@ def check_k(k: object) -> int:
     return int(k)
 
 
+# Lengths outside this range may have lost their squares to float32 overflow (inf) or underflow (0).
+SAFE_LENGTHS = (1e-18, 1e18)
+
+
 def normalise_rows(matrix: torch.Tensor) -> torch.Tensor:
-    """Rows (or one vector) divided by their length, as float32; zero rows stay zero (cosine 0, never NaN)."""
+    """Rows (or one vector) divided by their length, as float32; zero rows stay zero (cosine 0, never NaN).
+
+    Rows with huge or tiny entries (|x| beyond ~1e19 or below ~1e-19) are scaled by their largest entry first,
+    so they too come out with length 1 rather than 0 or 1e8.
+
+    >>> normalise_rows(torch.tensor([[3e-30, 4e-30], [3e30, 4e30], [0.0, 0.0]])).round(decimals=4).tolist()
+    [[0.6000000238418579, 0.800000011920929], [0.6000000238418579, 0.800000011920929], [0.0, 0.0]]
+    """
     matrix = matrix.float()
-    return matrix / matrix.norm(dim=-1, keepdim=True).clamp_min(TINY)
+    lengths = matrix.norm(dim=-1, keepdim=True)
+    risky = (lengths < SAFE_LENGTHS[0]) | (lengths > SAFE_LENGTHS[1])  # zero rows too, which the rescale keeps zero
+    if not bool(risky.any()):
+        return matrix / lengths
+    largest = matrix.abs().amax(dim=-1, keepdim=True).clamp_min(TINY)
+    scaled = matrix / largest
+    return torch.where(risky, scaled / scaled.norm(dim=-1, keepdim=True).clamp_min(TINY), matrix / lengths)

@@ -24,8 +24,8 @@ class UnknownTokenError(EmbedWidgetsError, KeyError):
         parts = []
         for m in self.missing:
             close = self.suggestions[m]
-            hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
-            parts.append(f"{m!r}{hint}")
+            hint = f" (did you mean {', '.join(_short(c) for c in close)}?)" if close else ""
+            parts.append(f"{_short(m)}{hint}")
         plural = "s" if len(self.missing) > 1 else ""
         self.message = (
             f"unknown {what}{plural}: {'; '.join(parts)}. "
@@ -49,3 +49,9 @@ class DuplicateLabelError(EmbedWidgetsError, ValueError):
             f"Pass duplicates='first' to keep the first row of each, "
             f"or duplicates='number' to rename repeats as 'label (2)', 'label (3)', ..."
         )
+
+
+def _short(label: str, limit: int = 80) -> str:
+    """``repr(label)``, cut in the middle when long, so a pasted paragraph does not flood the message."""
+    text = repr(label)
+    return text if len(text) <= limit else f"{text[: limit // 2]}…{text[-limit // 2 :]} ({len(label):,} characters)"

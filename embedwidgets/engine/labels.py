@@ -13,12 +13,17 @@ import pandas as pd
 from .errors import DuplicateLabelError
 
 DUPLICATE_POLICIES = ("error", "first", "number")
+# Past this length a token gets no spelling suggestions: its one-edit variants alone would be ~52 × length
+# strings of that length (gigabytes for a pasted paragraph), and no misspelt word is that long.
+SUGGEST_MAX_LENGTH = 64
 
 
 def clean_labels(labels: Iterable[object]) -> list[str]:
     """Labels as strings: whatever the user passed (ints, numpy strings, ...) goes through ``str``."""
     if isinstance(labels, str):
         raise TypeError("labels must be a list of strings, not one string. Wrap it: labels=[label].")
+    if not isinstance(labels, Iterable):
+        raise TypeError(f"labels must be a list of strings, one per vector, not a {type(labels).__name__}.")
     return [label if isinstance(label, str) else str(label) for label in labels]
 
 
@@ -116,6 +121,8 @@ class LabelIndex:
         same_case = self._lower.get(token.lower())
         if same_case is not None and self.labels[same_case] != token:
             found.append(self.labels[same_case])
+        if len(token) > SUGGEST_MAX_LENGTH:
+            return found[:n]
         one_edit = sorted({e for e in _one_edit_away(token.lower()) if e in self.rows}, key=self.rows.__getitem__)
         found += [e for e in one_edit if e not in found and e != token]
         if self._by_initial is None:

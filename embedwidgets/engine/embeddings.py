@@ -522,7 +522,10 @@ class EmbeddingSet:
             exclude = None
             if any(r is not None for r in own_rows):
                 exclude = torch.tensor([[r if r is not None else -1] for r in own_rows], device=self.device)
-            scores, rows = self.search(vectors, k, metric=metric, exclude=exclude)
+            if k == 0:  # an empty set: nothing to scan (top-k needs k ≥ 1)
+                scores, rows = np.zeros((len(vectors), 0), np.float32), np.zeros((len(vectors), 0), np.int64)
+            else:
+                scores, rows = self.search(vectors, k, metric=metric, exclude=exclude)
             # A scan is exact unless it ran over half-precision storage with nothing to rescore from.
             scanned_exactly = self.exact(metric)
             note = "exact" if scanned_exactly else f"approximate ({str(self.dtype).removeprefix('torch.')} storage)"
@@ -920,6 +923,10 @@ def _check_encoder_dim(encoder: Encoder | None, matrix: np.ndarray) -> None:
 def _as_matrix(vectors: Any) -> np.ndarray:
     if isinstance(vectors, torch.Tensor):
         vectors = vectors.detach().cpu().float().numpy()
+    if np.iscomplexobj(vectors):  # numpy would drop the imaginary parts with only a warning
+        raise ValueError(
+            "vectors are complex numbers; pass real ones (e.g. the real part, or real and imaginary side by side)."
+        )
     try:
         matrix = np.asarray(vectors, dtype=np.float32)
     except (TypeError, ValueError) as error:
@@ -989,7 +996,13 @@ def _check_finite(matrix: np.ndarray) -> None:
 def _as_metadata(metadata: Any, n: int) -> pd.DataFrame:
     if metadata is None:
         return pd.DataFrame(index=pd.RangeIndex(n))
-    table = metadata if isinstance(metadata, pd.DataFrame) else pd.DataFrame(metadata)
+    try:
+        table = metadata if isinstance(metadata, pd.DataFrame) else pd.DataFrame(metadata)
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"metadata must be a DataFrame, or a dict of columns / list of rows that makes one, with one row per "
+            f"vector; a {type(metadata).__name__} does not ({error})."
+        ) from None
     if len(table) != n:
         raise ValueError(
             f"metadata has {len(table)} rows but there are {n} vectors; it needs one row per vector, in the same order."

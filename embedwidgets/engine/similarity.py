@@ -25,6 +25,9 @@ def duplicates(es: EmbeddingSet, threshold: float = 0.95) -> pd.DataFrame:
     biggest group first; rows without a near-duplicate are left out."""
     if not -1.0 <= threshold <= 1.0:
         raise ValueError(f"threshold is a cosine similarity between -1 and 1, got {threshold}.")
+    columns = ["group", "row", "label", "similarity"]
+    if len(es) == 0:
+        return pd.DataFrame(columns=columns)
     unit = es.unit.float()
     n = len(es)
     parent = np.arange(n)
@@ -47,7 +50,6 @@ def duplicates(es: EmbeddingSet, threshold: float = 0.95) -> pd.DataFrame:
     roots = np.array([root(i) for i in range(n)])
     sizes = np.bincount(roots, minlength=n)
     members = np.flatnonzero(sizes[roots] > 1)
-    columns = ["group", "row", "label", "similarity"]
     if not members.size:
         return pd.DataFrame(columns=columns)
     order = sorted(members, key=lambda r: (-sizes[roots[r]], roots[r], r))

@@ -731,9 +731,9 @@ class EmbeddingSet:
         unknown: list[str] = []
         for i, q in enumerate(queries):
             if isinstance(q, str):
-                if not q.strip():
-                    raise ValueError("the query is an empty string; type a label or a text.")
                 row = self.row(q)
+                if row is None and not q.strip():  # a label may be blank; only then is a blank query one
+                    raise ValueError("the query is an empty string; type a label or a text.")
                 if row is not None:
                     own[i] = row
                     out[i] = self.vectors[row]

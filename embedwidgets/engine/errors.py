@@ -42,7 +42,7 @@ class DuplicateLabelError(EmbedWidgetsError, ValueError):
 
     def __init__(self, duplicates: Sequence[str], total: int) -> None:
         self.duplicates = list(duplicates)
-        shown = ", ".join(repr(d) for d in self.duplicates[:5])
+        shown = ", ".join(_short(d) for d in self.duplicates[:5])
         more = f" and {total - 5} more" if total > 5 else ""
         super().__init__(
             f"labels must be unique, but {total} repeat: {shown}{more}. "

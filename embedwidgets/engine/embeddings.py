@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import warnings
 from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
@@ -100,6 +101,10 @@ class EmbeddingSet:
         self._labels = labels
         self._vectors = matrix
         self._derived: dict[str, dict[Hashable, Any]] = {}
+        # Widgets compute in background threads: _cache_lock guards _derived and _building (held only to look
+        # up or store, never during a build); each entry being built has its own lock in _building.
+        self._cache_lock = threading.Lock()
+        self._building: dict[tuple[str, Hashable], _Building] = {}
         # Set by from_parquet / from_lance: the file it came from, and the folder beside it that holds a
         # memory-mapped copy of big vectors and the indexes built for it (see build_index).
         self.source: Path | None = None
@@ -241,6 +246,16 @@ class EmbeddingSet:
         """
         return _store.save(self, path, overwrite=overwrite)
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_cache_lock"], state["_building"]  # locks do not pickle; a copy gets its own
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._cache_lock = threading.Lock()
+        self._building = {}
+
     # ---- container protocol -------------------------------------------------------------------
 
     def __len__(self) -> int:
@@ -294,20 +309,38 @@ class EmbeddingSet:
         on first use, then kept until ``invalidate()``. ``keep`` bounds how many keys of this kind stay,
         newest kept, for big data asked for with changing parameters.
 
+        Thread-safe: threads asking for the same entry at once run ``build`` once and all get its result (if
+        that build fails, the next waiting thread builds instead); different entries build in parallel.
+
         >>> es = EmbeddingSet(["a", "b"], [[1, 0], [0, 2]])
         >>> es.cached("lengths", None, lambda: np.linalg.norm(es.vectors, axis=1)).tolist()
         [1.0, 2.0]
         """
-        store = self._derived.setdefault(kind, {})
-        if key in store:
-            return store[key]
-        value = build()
-        # A build that an invalidate() overtook stores into the dropped dict, so it is never served.
-        if keep is not None:
-            for old in list(store)[: max(0, len(store) - keep + 1)]:
-                store.pop(old, None)
-        store[key] = value
-        return value
+        with self._cache_lock:
+            store = self._derived.setdefault(kind, {})
+            if key in store:
+                return store[key]
+            building = self._building.setdefault((kind, key), _Building())
+            building.waiting += 1
+        try:
+            with building.lock:
+                with self._cache_lock:  # again: the thread we waited for may have built it
+                    store = self._derived.setdefault(kind, {})
+                    if key in store:
+                        return store[key]
+                value = build()
+                with self._cache_lock:
+                    # A build that an invalidate() overtook stores into the dropped dict, so it is never served.
+                    if keep is not None:
+                        for old in list(store)[: max(0, len(store) - keep + 1)]:
+                            store.pop(old, None)
+                    store[key] = value
+                return value
+        finally:
+            with self._cache_lock:
+                building.waiting -= 1
+                if not building.waiting:
+                    self._building.pop((kind, key), None)
 
     def cached_items(self, kind: str) -> list[tuple[Hashable, Any]]:
         """The ``(key, value)`` pairs of one kind of derived data built so far, oldest first.
@@ -317,12 +350,14 @@ class EmbeddingSet:
         >>> [key[0] for key, _ in es.cached_items("projection")]
         ['pca']
         """
-        return list(self._derived.get(kind, {}).items())
+        with self._cache_lock:
+            return list(self._derived.get(kind, {}).items())
 
     def invalidate(self) -> None:
         """Drop everything derived from the labels and vectors: the normalised and search copies,
         projections, clusters, the label index. Each is built again when next needed."""
-        self._derived = {}
+        with self._cache_lock:
+            self._derived = {}
 
     @property
     def label_index(self) -> LabelIndex:
@@ -468,9 +503,11 @@ class EmbeddingSet:
         mapped = _store.is_memory_mapped(self.vectors)
         seen = {_data_address(self.vectors)}
         totals = {"search copies": 0, "caches": 0, "indexes": 0}
-        for kind, entries in self._derived.items():
+        with self._cache_lock:  # a snapshot: another thread may add entries meanwhile
+            derived = [(kind, list(entries.values())) for kind, entries in self._derived.items()]
+        for kind, entries in derived:
             part = "search copies" if kind in SEARCH_COPIES else "indexes" if kind.startswith("index") else "caches"
-            for value in entries.values():
+            for value in entries:
                 totals[part] += _nbytes(value, seen)
         return _store.memory_frame(
             [
@@ -613,7 +650,8 @@ class EmbeddingSet:
         """Make ``index`` (built for this set) the one ``neighbors(index="auto")`` and the widgets use."""
         if not index.belongs_to(self):
             raise ValueError("this index was built from another set; build one for this set with build_index().")
-        self._derived["index"] = {None: index}
+        with self._cache_lock:
+            self._derived["index"] = {None: index}
 
     def index_recall(self, k: int = 10, sample: int = 1000, *, index: Index | None = None, seed: int = 0) -> float:
         """recall@k of ``index`` (default: the set's) against exact search, with ``sample`` random rows of the set
@@ -873,7 +911,8 @@ class EmbeddingSet:
     ) -> np.ndarray:
         """A cluster id per row: k-means in torch (k-means++ start) or HDBSCAN (-1 = noise)."""
         clusters = _cluster.cluster(self, method, k, seed=seed, progress=progress, **options)
-        self._derived["last clusters"] = {None: clusters}  # what cluster_labels() labels by default
+        with self._cache_lock:
+            self._derived["last clusters"] = {None: clusters}  # what cluster_labels() labels by default
         return clusters
 
     def cluster_labels(
@@ -910,6 +949,15 @@ class EmbeddingSet:
         """Rows nearest to the mean of the liked rows, the liked ones left out: ``rank, label, score``."""
         check_k(k)
         return _similarity.recommend(self, liked, k)
+
+
+class _Building:
+    """One cache entry being built: its lock, and how many threads hold or wait for it."""
+
+    def __init__(self) -> None:
+        # Re-entrant, so a build that asks for its own entry fails with a RecursionError rather than hanging.
+        self.lock = threading.RLock()
+        self.waiting = 0
 
 
 def _check_encoder_dim(encoder: Encoder | None, matrix: np.ndarray) -> None:

@@ -113,10 +113,11 @@ class LabelIndex:
 
     def suggest(self, token: str, n: int = 3) -> list[str]:
         """Up to ``n`` known labels spelled like ``token``."""
-        if self._lower is None:
-            self._lower = {}
+        if self._lower is None:  # built aside and then published, so another thread never sees half of it
+            lower: dict[str, int] = {}
             for row, label in enumerate(self.labels):
-                self._lower.setdefault(label.lower(), row)
+                lower.setdefault(label.lower(), row)
+            self._lower = lower
         found: list[str] = []
         same_case = self._lower.get(token.lower())
         if same_case is not None and self.labels[same_case] != token:
@@ -126,9 +127,10 @@ class LabelIndex:
         one_edit = sorted({e for e in _one_edit_away(token.lower()) if e in self.rows}, key=self.rows.__getitem__)
         found += [e for e in one_edit if e not in found and e != token]
         if self._by_initial is None:
-            self._by_initial = {}
+            by_initial: dict[str, list[str]] = {}
             for label in self.labels:
-                self._by_initial.setdefault(label[:1].lower(), []).append(label)
+                by_initial.setdefault(label[:1].lower(), []).append(label)
+            self._by_initial = by_initial
         pool = [c for c in self._by_initial.get(token[:1].lower(), []) if abs(len(c) - len(token)) <= 2]
         if len(pool) < 50:  # a typo in the first letter: widen to every label of a similar length
             pool = [c for c in self.labels if abs(len(c) - len(token)) <= 1]

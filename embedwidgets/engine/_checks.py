@@ -37,8 +37,16 @@ def normalise_rows(matrix: torch.Tensor) -> torch.Tensor:
     matrix = matrix.float()
     lengths = matrix.norm(dim=-1, keepdim=True)
     risky = (lengths < SAFE_LENGTHS[0]) | (lengths > SAFE_LENGTHS[1])  # zero rows too, which the rescale keeps zero
-    if not bool(risky.any()):
-        return matrix / lengths
-    largest = matrix.abs().amax(dim=-1, keepdim=True).clamp_min(TINY)
-    scaled = matrix / largest
-    return torch.where(risky, scaled / scaled.norm(dim=-1, keepdim=True).clamp_min(TINY), matrix / lengths)
+    if matrix.device.type != "cpu":  # a GPU rescales every row rather than wait for a host sync to pick some
+        return torch.where(risky, _rescaled(matrix), matrix / lengths)
+    out = matrix / lengths
+    picked = risky.squeeze(-1)
+    if bool(picked.any()):
+        out[picked] = _rescaled(matrix[picked])
+    return out
+
+
+def _rescaled(rows: torch.Tensor) -> torch.Tensor:
+    """Unit rows, each divided by its largest entry first so its squares neither overflow nor underflow."""
+    scaled = rows / rows.abs().amax(dim=-1, keepdim=True).clamp_min(TINY)
+    return scaled / scaled.norm(dim=-1, keepdim=True).clamp_min(TINY)

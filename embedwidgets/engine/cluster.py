@@ -3,6 +3,7 @@ class-based TF-IDF."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 CLUSTERINGS = ("kmeans", "hdbscan")
 Progress = Callable[[float, str], None]
 DISTANCE_ELEMENTS = 1 << 24  # rows × centres per distance block
+SCORE_ELEMENTS = 1 << 20  # centres × rows per k-means scoring block: 4 MB of float32, kept in cache
 # Above this many rows, k-means++ draws its start from a seeded random sample of this size: seeding makes k
 # passes over the rows, which at 10M rows costs more than the Lloyd steps that follow (scikit-learn seeds on
 # every row; FAISS trains on a sample). Lloyd steps always run over every row.
@@ -34,9 +36,13 @@ def kmeans(
 ) -> tuple[np.ndarray, torch.Tensor, float]:
     """Lloyd's k-means with k-means++ seeding, in chunks of rows. Returns (labels, centres, inertia).
 
-    Memory beyond ``data``: per row one label and one distance (12 bytes), plus one chunk of at most
-    ``DISTANCE_ELEMENTS`` row × centre distances and that chunk as float32; rows stay in their own dtype
-    (float16 or a memory-mapped tensor works), so 10M rows need about 120 MB besides the data.
+    Each step is Lloyd's: every row to its nearest centre (float32 scores), then every centre to the mean of its
+    rows (float64 sums, updated from the rows that changed centre). It stops when no row changes, when the
+    inertia falls by less than ``tol`` (relative), or after ``max_iter`` steps.
+
+    Memory beyond ``data``: per row one label and one norm (12 bytes), plus one block of at most
+    ``DISTANCE_ELEMENTS`` distances while seeding; rows stay in their own dtype (float16 or a memory-mapped
+    tensor works), so 10M rows need about 120 MB besides the data.
     """
     n = data.shape[0]
     if not 1 <= k <= n:
@@ -47,36 +53,31 @@ def kmeans(
     for run in range(n_init):
         if progress:
             progress(run / n_init, "k-means: k-means++ start")
-        centres = _plus_plus(data, sq_norms, k, generator)
+        lloyd = _Lloyd(data, sq_norms, _plus_plus(data, sq_norms, k, generator))
         previous = float("inf")
         for step in range(max_iter):
-            labels, distances = _assign(data, sq_norms, centres)
-            inertia = float(distances.sum())
-            sums, counts = _sums_and_counts(data, labels, k)
-            empty = counts == 0
-            centres = torch.where(empty[:, None], centres, sums / counts.clamp_min(1)[:, None])
-            if empty.any():  # restart empty clusters at the points farthest from their centres
-                far = distances.topk(int(empty.sum())).indices
-                centres[empty] = data[far].float()
+            changed = lloyd.assign()
+            inertia = lloyd.inertia()
+            lloyd.move_centres()
             if progress:
                 progress((run + (step + 1) / max_iter) / n_init, f"k-means: step {step + 1}")
             # (The first step has no previous inertia to compare with: inf - x <= tol * inf would stop it.)
-            if step > 0 and previous - inertia <= tol * max(abs(previous), 1e-12):
+            if step > 0 and (changed == 0 or previous - inertia <= tol * max(abs(previous), 1e-12)):
                 break
             previous = inertia
-        labels, distances = _assign(data, sq_norms, centres)
-        inertia = float(distances.sum())
+        lloyd.assign()
+        inertia = lloyd.inertia()
         if best is None or inertia < best[2]:
-            best = (labels.cpu().numpy(), centres, inertia)
+            best = (lloyd.labels.cpu().numpy(), lloyd.centres, inertia)
     assert best is not None
     if progress:
         progress(1.0, "k-means: done")
     return best
 
 
-def _row_chunks(n: int, columns: int):
-    """Row slices whose distance block (rows × ``columns``) stays within ``DISTANCE_ELEMENTS``."""
-    step = max(1, DISTANCE_ELEMENTS // max(columns, 1))
+def _row_chunks(n: int, columns: int, elements: int = DISTANCE_ELEMENTS):
+    """Row slices whose block (rows × ``columns``) stays within ``elements``."""
+    step = max(1, elements // max(columns, 1))
     for start in range(0, n, step):
         yield slice(start, start + step)
 
@@ -89,25 +90,87 @@ def _row_sq_norms(data: torch.Tensor) -> torch.Tensor:
     return out
 
 
-def _sums_and_counts(data: torch.Tensor, labels: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per-centre sums of the rows and row counts, chunk by chunk."""
-    sums = torch.zeros(k, data.shape[1], dtype=torch.float32, device=data.device)
-    for rows in _row_chunks(data.shape[0], data.shape[1]):
-        sums.index_add_(0, labels[rows], data[rows].float())
-    return sums, torch.bincount(labels, minlength=k).float()
+class _Lloyd:
+    """The state of Lloyd's iteration: centres, every row's label, and float64 per-centre sums and counts that
+    are updated from the rows that changed centre (after the first step, a few percent of the rows)."""
+
+    def __init__(self, data: torch.Tensor, sq_norms: torch.Tensor, centres: torch.Tensor) -> None:
+        self.data, self.sq_norms, self.centres = data, sq_norms, centres.float()
+        self.k = centres.shape[0]
+        self.labels = torch.full((data.shape[0],), -1, dtype=torch.int64, device=data.device)
+        self.sums = torch.zeros(self.k, data.shape[1], dtype=torch.float64, device=data.device)
+        self.counts = torch.zeros(self.k, dtype=torch.int64, device=data.device)
+
+    def assign(self) -> int:
+        """Every row to its nearest centre; returns how many rows changed centre."""
+        half = ((self.centres * self.centres).sum(1) * -0.5)[:, None]
+        changed = 0
+        for rows in _row_chunks(self.data.shape[0], self.k, SCORE_ELEMENTS):
+            block = self.data[rows].float()
+            # argmin |x - c|² = argmax x·c - |c|²/2: one product per cache-sized block, centres × rows, so the
+            # best centre is found by a pass that runs along the rows.
+            nearest = _column_argmax(torch.addmm(half, self.centres, block.T))
+            moved = (nearest != self.labels[rows]).nonzero().squeeze(1)
+            if moved.numel():
+                changed += moved.numel()
+                self._add(block[moved], self.labels[rows][moved], nearest[moved])
+                self.labels[rows] = nearest
+        return changed
+
+    def _add(self, block: torch.Tensor, before: torch.Tensor, after: torch.Tensor) -> None:
+        """Moves rows from centre ``before`` (-1: none yet) to centre ``after`` in the sums and counts."""
+        values = block.double()
+        self.sums.index_add_(0, after, values)
+        self.counts += torch.bincount(after, minlength=self.k)
+        known = before >= 0
+        if known.any():
+            self.sums.index_add_(0, before[known], -values[known])
+            self.counts -= torch.bincount(before[known], minlength=self.k)
+
+    def inertia(self) -> float:
+        """Σ|x - c|² over the current labels, from the sums: Σ|x|² - 2Σ c·S + Σ n|c|² (float64)."""
+        c = self.centres.double()
+        total = float(self.sq_norms.double().sum())
+        return max(0.0, total - 2 * float((c * self.sums).sum()) + float((self.counts * (c * c).sum(1)).sum()))
+
+    def move_centres(self) -> None:
+        """Centres to the means of their rows. An empty cluster restarts at the row farthest from its centre."""
+        empty = self.counts == 0
+        means = (self.sums / self.counts.clamp_min(1)[:, None]).float()
+        self.centres = torch.where(empty[:, None], self.centres, means)
+        if empty.any():
+            distances = torch.empty(self.data.shape[0], device=self.data.device)
+            for rows in _row_chunks(self.data.shape[0], self.data.shape[1]):
+                distances[rows] = (self.data[rows].float() - self.centres[self.labels[rows]]).square().sum(1)
+            self.centres[empty] = self.data[distances.topk(int(empty.sum())).indices].float()
 
 
-def _assign(data: torch.Tensor, sq_norms: torch.Tensor, centres: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Nearest centre of every row and the squared distance to it, in row chunks."""
-    centre_norms = (centres * centres).sum(1)
-    labels = torch.empty(data.shape[0], dtype=torch.int64, device=data.device)
-    distances = torch.empty(data.shape[0], dtype=torch.float32, device=data.device)
-    for rows in _row_chunks(data.shape[0], centres.shape[0]):
-        # In place, one block of memory: -2·x·c + |x|² + |c|² (the same sums, in the same order, as before).
-        d2 = (data[rows].float() @ centres.T).mul_(-2).add_(sq_norms[rows, None]).add_(centre_norms)
-        best, where = d2.min(1)
-        labels[rows], distances[rows] = where, best.clamp_min(0)
-    return labels, distances
+def _column_argmax(scores: torch.Tensor) -> torch.Tensor:
+    """The row of the largest value in each column of ``scores`` (centres × rows; the first on ties). On the
+    CPU a compiled pass along the rows: torch's column argmax is about twenty times slower."""
+    if scores.device.type != "cpu":
+        return scores.argmax(0)
+    where = np.empty(scores.shape[1], dtype=np.int64)
+    _column_argmax_kernel()(scores.contiguous().numpy(), where, np.empty(scores.shape[1], dtype=np.float32))
+    return torch.from_numpy(where)
+
+
+@functools.cache
+def _column_argmax_kernel() -> Callable[..., None]:
+    import numba  # a dependency of umap-learn; compiled once, then cached on disk
+
+    @numba.njit(cache=True, nogil=True)
+    def column_argmax(scores, where, best):  # pragma: no cover (compiled)
+        k, n = scores.shape
+        for i in range(n):
+            best[i], where[i] = scores[0, i], 0
+        for j in range(1, k):  # the inner loop runs along a row of scores, so it vectorises
+            for i in range(n):
+                value = scores[j, i]
+                where[i] = j if value > best[i] else where[i]
+                best[i] = max(best[i], value)
+
+    return column_argmax
 
 
 def _plus_plus(data: torch.Tensor, sq_norms: torch.Tensor, k: int, generator: torch.Generator) -> torch.Tensor:

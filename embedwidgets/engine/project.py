@@ -44,26 +44,35 @@ def _fix_signs(axes: torch.Tensor) -> torch.Tensor:
 
 
 def pca(matrix: torch.Tensor, n_components: int = 2, progress: Progress | None = None) -> np.ndarray:
-    """Exact PCA of every row: the covariance is accumulated in float64 chunk by chunk (memory stays at one
-    chunk), eigen-decomposed, and the rows projected chunk by chunk."""
+    """Exact PCA of every row, chunk by chunk (memory stays at one chunk).
+
+    One pass builds the covariance: each chunk is centred on its own mean and its product taken in float32,
+    and the chunks are merged in float64 with the exact correction for their means (Chan et al.), so no
+    large mean cancels out of a float32 sum. The covariance is eigen-decomposed in float64, and a second pass
+    projects the centred rows in float32."""
     n, d = matrix.shape
     n_components = min(n_components, d)
     mean = torch.zeros(d, dtype=torch.float64, device=matrix.device)
-    for start in range(0, n, COVARIANCE_CHUNK):
-        mean += matrix[start : start + COVARIANCE_CHUNK].double().sum(0)
-    mean /= max(n, 1)
     covariance = torch.zeros(d, d, dtype=torch.float64, device=matrix.device)
+    seen = 0
     for start in range(0, n, COVARIANCE_CHUNK):
-        block = matrix[start : start + COVARIANCE_CHUNK].double() - mean
-        covariance += block.T @ block
+        block = matrix[start : start + COVARIANCE_CHUNK].float()
+        rows = block.shape[0]
+        block_mean = block.sum(0, dtype=torch.float64) / rows
+        block = block - block_mean.float()
+        shift = block_mean - mean
+        covariance += (block.T @ block).double() + torch.outer(shift, shift) * (seen * rows / (seen + rows))
+        mean += shift * (rows / (seen + rows))
+        seen += rows
         if progress:
-            progress(0.8 * min(1.0, (start + COVARIANCE_CHUNK) / n), "PCA: covariance")
+            progress(0.8 * min(1.0, seen / n), "PCA: covariance")
     _, vectors = torch.linalg.eigh(covariance)
-    axes = _fix_signs(vectors[:, -n_components:].flip(1).T.contiguous())
+    axes = _fix_signs(vectors[:, -n_components:].flip(1).T.contiguous()).float()
+    centre = mean.float()
     out = np.empty((n, n_components), dtype=np.float32)
     for start in range(0, n, COVARIANCE_CHUNK):
-        block = matrix[start : start + COVARIANCE_CHUNK].double() - mean
-        out[start : start + COVARIANCE_CHUNK] = (block @ axes.T).float().cpu().numpy()
+        block = matrix[start : start + COVARIANCE_CHUNK].float() - centre
+        out[start : start + COVARIANCE_CHUNK] = (block @ axes.T).cpu().numpy()
     if progress:
         progress(1.0, "PCA: done")
     return out

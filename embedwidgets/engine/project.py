@@ -44,38 +44,90 @@ def _fix_signs(axes: torch.Tensor) -> torch.Tensor:
 
 
 def pca(matrix: torch.Tensor, n_components: int = 2, progress: Progress | None = None) -> np.ndarray:
-    """Exact PCA of every row, chunk by chunk (memory stays at one chunk).
-
-    One pass builds the covariance: each chunk is centred on its own mean and its product taken in float32,
-    and the chunks are merged in float64 with the exact correction for their means (Chan et al.), so no
-    large mean cancels out of a float32 sum. The covariance is eigen-decomposed in float64, and a second pass
-    projects the centred rows in float32."""
+    """Exact PCA of every row: the principal axes (``principal_axes``), then the rows projected onto them in
+    float32, chunk by chunk."""
     n, d = matrix.shape
-    n_components = min(n_components, d)
-    mean = torch.zeros(d, dtype=torch.float64, device=matrix.device)
-    covariance = torch.zeros(d, d, dtype=torch.float64, device=matrix.device)
-    seen = 0
-    for start in range(0, n, COVARIANCE_CHUNK):
-        block = matrix[start : start + COVARIANCE_CHUNK].float()
-        rows = block.shape[0]
-        block_mean = block.sum(0, dtype=torch.float64) / rows
-        block = block - block_mean.float()
-        shift = block_mean - mean
-        covariance += (block.T @ block).double() + torch.outer(shift, shift) * (seen * rows / (seen + rows))
-        mean += shift * (rows / (seen + rows))
-        seen += rows
-        if progress:
-            progress(0.8 * min(1.0, seen / n), "PCA: covariance")
-    _, vectors = torch.linalg.eigh(covariance)
-    axes = _fix_signs(vectors[:, -n_components:].flip(1).T.contiguous()).float()
-    centre = mean.float()
-    out = np.empty((n, n_components), dtype=np.float32)
-    for start in range(0, n, COVARIANCE_CHUNK):
-        block = matrix[start : start + COVARIANCE_CHUNK].float() - centre
-        out[start : start + COVARIANCE_CHUNK] = (block @ axes.T).cpu().numpy()
+    mean, axes, total_variance = principal_axes(matrix, n_components)
+    if progress:
+        progress(0.8, "PCA: covariance")
+    axes_t, offset = _like(matrix, axes.T), _like(matrix, mean @ axes.T)
+    centre = _like(matrix, mean)
+    fold = float(mean @ mean) <= MEAN_TO_SPREAD * total_variance
+    out = np.empty((n, axes.shape[0]), dtype=np.float32)
+    for rows in _chunks(n, d):
+        block = _chunk(matrix, rows)
+        # x·a - μ·a loses digits only when |μ| dwarfs the spread; then each chunk is centred first.
+        out[rows] = _host((block @ axes_t - offset) if fold else ((block - centre) @ axes_t))
     if progress:
         progress(1.0, "PCA: done")
     return out
+
+
+def principal_axes(matrix: torch.Tensor, n_components: int = 2) -> tuple[np.ndarray, np.ndarray, float]:
+    """(mean, axes as rows, total variance) of ``matrix``'s rows, in float64, chunk by chunk (memory stays at
+    one chunk). Each axis's sign is fixed (largest loading positive).
+
+    The covariance is summed in float64 from float32 chunk products: from the plain sums Σx and Σxxᵀ when the
+    mean is small beside the spread, where that loses nothing, and otherwise from chunks centred on their own
+    means and merged with the exact correction for their means (Chan et al.), so a large mean never cancels out
+    of a float32 sum. On the CPU the products go through numpy's BLAS, about twice torch's speed for these tall,
+    thin products here (measured)."""
+    n, d = matrix.shape
+    mean, covariance = _covariance(matrix, centred=False)
+    if float(mean @ mean) > MEAN_TO_SPREAD * float(covariance.trace()) / max(n, 1):
+        mean, covariance = _covariance(matrix, centred=True)
+    _, vectors = np.linalg.eigh(covariance)
+    axes = _fix_signs(torch.from_numpy(vectors[:, ::-1][:, : min(n_components, d)].T.copy())).numpy()
+    return mean, axes, max(float(covariance.trace()), 0.0) / max(n, 1)
+
+
+MEAN_TO_SPREAD = 1.0  # |mean|² above this × the total variance: centre before summing products
+PCA_CHUNK_ELEMENTS = 1 << 22  # 16 MB of float32 per chunk, within the cache
+
+
+def _covariance(matrix: torch.Tensor, *, centred: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(mean, covariance × n) in float64, from float32 chunk products summed in float64."""
+    d = matrix.shape[1]
+    mean, covariance, seen = np.zeros(d), np.zeros((d, d)), 0
+    for rows in _chunks(matrix.shape[0], d):
+        block = _chunk(matrix, rows)
+        count = block.shape[0]
+        block_mean = _host(block.sum(0)).astype(np.float64) / count
+        if centred:
+            block = block - _like(matrix, block_mean)
+            shift = block_mean - mean
+            covariance += _host(block.T @ block) + np.outer(shift, shift) * (seen * count / (seen + count))
+            mean += shift * (count / (seen + count))
+        else:
+            covariance += _host(block.T @ block)
+            mean += block_mean * count
+        seen += count
+    if not centred:
+        mean /= max(seen, 1)
+        covariance -= seen * np.outer(mean, mean)
+    return mean, covariance
+
+
+def _chunks(n: int, d: int):
+    step = max(1, PCA_CHUNK_ELEMENTS // max(d, 1))
+    for start in range(0, n, step):
+        yield slice(start, start + step)
+
+
+def _chunk(matrix: torch.Tensor, rows: slice) -> Any:
+    """Rows as float32: numpy on the CPU (no copy for float32 rows), a torch tensor on other devices."""
+    block = matrix[rows].float()
+    return block.numpy() if block.device.type == "cpu" else block
+
+
+def _like(matrix: torch.Tensor, values: np.ndarray) -> Any:
+    """float32 ``values`` of the kind ``_chunk`` gives for ``matrix``."""
+    values = np.ascontiguousarray(values, dtype=np.float32)
+    return values if matrix.device.type == "cpu" else torch.from_numpy(values).to(matrix.device)
+
+
+def _host(values: Any) -> np.ndarray:
+    return values.cpu().numpy() if isinstance(values, torch.Tensor) else values
 
 
 def project(

@@ -13,13 +13,14 @@ PORT ?= 8888
 LAB_FLAGS = --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root) $(if $(filter none,$(BROWSER)),--no-browser)
 LAB_CONFIG_PATH = $(CURDIR)/binder$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))
 
-.PHONY: lab test lint js-test env test-env chromium screenshots bench clean
+.PHONY: lab test lint audit js-test env test-env chromium screenshots bench clean
 
 lab: env
 	JUPYTER_CONFIG_PATH="$(LAB_CONFIG_PATH)" $(VENV)/bin/jupyter lab $(LAB_FLAGS)
 
 test: test-env chromium
 	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory audit
 	$(MAKE) --no-print-directory js-test
 	$(PY) -m pytest tests -q
 
@@ -28,6 +29,11 @@ lint: test-env
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+
+# npm audit of the front end's runtime dependencies: fails on a high or critical advisory, and skips with the
+# reason when the registry's audit service does not answer (offline, or a mirror without it).
+audit:
+	python3 .ci/npm_audit.py
 
 # The front end's unit tests (node's own test runner). The pip install above creates js/node_modules;
 # should it be missing, npm restores it from the lock file first.

@@ -25,6 +25,7 @@ import traitlets
 from ..engine.errors import EmbedWidgetsError, UnknownTokenError
 from ._requests import STATIC as STATIC
 from ._requests import Handler, handler
+from ._standalone import SavedPage
 from .sidebar import SidebarMixin
 
 log = logging.getLogger("embedwidgets")
@@ -49,8 +50,8 @@ def error_payload(error: BaseException) -> dict:
     return payload
 
 
-class EmbedWidget(SidebarMixin, anywidget.AnyWidget):
-    """Base of every embedwidgets widget."""
+class EmbedWidget(SavedPage, SidebarMixin, anywidget.AnyWidget):
+    """Base of every embedwidgets widget: ``save_html`` (``_standalone.py``), the sidebar, requests, errors."""
 
     _completion_set: Any = None  # the EmbeddingSet whose labels the "complete" request offers, if any
 

@@ -1,31 +1,29 @@
-"""A ClusterView as one standalone HTML file, drawn by the same bundled view code as the widget.
+"""Any widget as one standalone HTML file, drawn by the same bundled view code as in the notebook.
 
 The page holds three things: the data, as JSON in a ``<script type="application/json">`` element (which never
-runs); the bundled ``standalone.js`` (built from ``js/src/standalone.ts``, which renders the ClusterView parts
-of ``js/src/cluster/`` through a small in-page model); and the bundled ``standalone.css``. No kernel and no
-network: a content-security policy forbids every fetch, and the view puts every string in the DOM as text.
+runs); the bundled ``standalone.js`` (built from ``js/src/standalone.ts``: every widget's view, drawn through a
+small in-page model instead of a kernel); and the bundled ``standalone.css``. No kernel and no network: a
+content-security policy forbids every fetch and runs only the page's own script, and the views put every string
+in the DOM as text.
+
+Most widgets save a read-only snapshot of their synced state (:func:`snapshot`): the view draws exactly what the
+notebook shows, and whatever would ask the kernel says it is offline. ClusterView saves its own compact form
+(``cluster/page.py``), which also carries the tooltips.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import json
-from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from ._arrays import as_wire_array
-from ._base import STATIC
-from .cluster.colors import clip, display_text
-
-LABEL_CHARS = 500
-FIELD_CHARS = 300
-
-# Scripts may run only inline (regl builds its shaders with generated code, hence 'unsafe-eval'); nothing may be
-# fetched, framed, posted or loaded: default-src 'none' covers connections, images, fonts, workers and the rest.
-CSP = "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'"
+from ._requests import STATIC
 
 PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -44,35 +42,20 @@ PAGE = """<!DOCTYPE html>
 </html>
 """
 
+# Synced traits that are the host's business, not the view's: the module source, the model names, the layout.
+_HOST_TRAITS = ("_esm", "_css", "_anywidget_id", "_dom_classes", "layout", "tabbable", "tooltip")
 
-def standalone_html(
-    *,
-    title: str,
-    xy: np.ndarray,
-    values: np.ndarray,
-    legend: dict,
-    labels: Sequence[str],
-    metadata: pd.DataFrame,
-    cluster_labels: list[dict],
-    point_size: float,
-    opacity: float,
-) -> str:
-    """The page as a string. ``xy`` is (n × 2) in [-1, 1]; ``values`` and ``legend`` as the widget sends them."""
-    n = len(xy)
-    values = np.asarray(values)
-    payload = {
-        "title": title,
-        "n": n,
-        "xy": _wire(np.asarray(xy, dtype=np.float32).reshape(n, 2)),
-        "values": _wire(values) if len(values) == n else None,
-        "legend": legend,
-        "labels": [clip(label, LABEL_CHARS) for label in labels],
-        "columns": [str(c) for c in metadata.columns],
-        "fields": [[_field(v) for v in metadata[c].tolist()] for c in metadata.columns],
-        "clusters": cluster_labels,
-        "pointSize": float(point_size),
-        "opacity": float(opacity),
-    }
+
+def csp(script: str, style: str, *, webgl: bool) -> str:
+    """The page's policy: nothing may be fetched, framed, posted or loaded (default-src 'none'); only the page's
+    own script and style apply (their hashes), so markup that slipped in could not run. regl builds its shaders
+    with generated code, so a page with a map also needs 'unsafe-eval'."""
+    eval_ok = " 'unsafe-eval'" if webgl else ""
+    return f"default-src 'none'; script-src {_hash(script)}{eval_ok}; style-src {_hash(style)}"
+
+
+def page_html(payload: dict, *, title: str) -> str:
+    """The page as a string, around ``payload`` (what ``js/src/standalone.ts`` draws)."""
     data = json.dumps(payload, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     # Inside <script type="application/json"> nothing runs, but "</script>" would end the element: escape the
     # characters that HTML parsing could act on. JSON.parse turns them back into the same text.
@@ -80,7 +63,88 @@ def standalone_html(
     script, style = _bundle("standalone.js"), _bundle("standalone.css")
     if "</script" in script.lower() or "</style" in style.lower():
         raise RuntimeError("the bundled page code would end its own element; rebuild it (cd js && node build.mjs).")
-    return PAGE.format(csp=CSP, title=html.escape(title), style=style, data=data, script=script)
+    policy = csp(script, style, webgl=_has_map(payload))
+    return PAGE.format(csp=policy, title=html.escape(title), style=style, data=data, script=script)
+
+
+def write_page(path: str | Path, payload: dict, *, title: str) -> Path:
+    target = Path(path)
+    target.write_text(page_html(payload, title=title), encoding="utf-8")
+    return target
+
+
+class SavedPage:
+    """``save_html`` for a widget: its :meth:`_page_payload` (by default a snapshot of its synced state)."""
+
+    def save_html(self, path: str | Path, *, title: str | None = None) -> Path:
+        """Write one standalone HTML page (no kernel, no network) showing the widget as it is now.
+
+        >>> ew.AnalogyExplorer(ew.glove(), a="man", b="king", c="woman").save_html("analogy.html")  # doctest: +SKIP
+
+        The page is drawn by the widget's own view code; what would need the Python kernel (a new query,
+        suggestions) says that the page is offline. Every string goes into the page as text.
+        """
+        shown = title if title is not None else (getattr(self, "title", "") or type(self).__name__)
+        return write_page(path, self._page_payload(title), title=shown)
+
+    def _page_payload(self, title: str | None) -> dict:
+        payload = snapshot(self)
+        if title is not None:
+            payload["state"]["title"] = title
+        return payload
+
+
+def snapshot(widget: Any) -> dict:
+    """A widget's synced state as the page's model holds it: ``{"kind": "widget", "module", "state",
+    "children"}``. ``module`` names the view (the widget's bundled module); arrays become base64 wire values;
+    child widgets (the explorer's tabs) are snapshots too, keyed by their model id as the references name them."""
+    children: dict[str, dict] = {}
+    state = _state(widget, children)
+    return {"kind": "widget", "module": _module(widget), "state": state, "children": children}
+
+
+def _state(widget: Any, children: dict[str, dict]) -> dict:
+    keys = [k for k in widget.keys if k not in _HOST_TRAITS and not k.startswith(("_model_", "_view_"))]
+    for value in (getattr(widget, k) for k in keys):
+        for child in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(child, SavedPage) and child.model_id not in children:
+                children[child.model_id] = {"module": _module(child), "state": _state(child, children)}
+    return {k: _plain(v) for k, v in widget.get_state(keys).items()}
+
+
+def _module(widget: Any) -> str:
+    """The view that draws ``widget``: its bundled module's name (analogy.js -> "analogy")."""
+    for klass in type(widget).__mro__:  # anywidget keeps the class's file (a Path, or FileContents around one)
+        source = vars(klass).get("_esm")
+        path = getattr(source, "_path", source)
+        if isinstance(path, Path):
+            return path.stem
+    raise TypeError(f"{type(widget).__name__} has no bundled view to save.")
+
+
+def _plain(value: Any) -> Any:
+    """A serialised trait value with its binary buffers as base64 (the page is text)."""
+    if isinstance(value, memoryview | bytes):
+        return base64.b64encode(bytes(value)).decode()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def wire(array: np.ndarray) -> dict:
+    """An array as the view's self-describing value, with the bytes in base64 (the page is text)."""
+    array = as_wire_array(array)
+    return {"dtype": array.dtype.name, "shape": list(array.shape), "buffer": base64.b64encode(array.tobytes()).decode()}
+
+
+def _has_map(payload: dict) -> bool:
+    return payload.get("kind") == "cluster" or any(_has_map(item) for item in payload.get("items", []))
+
+
+def _hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
 
 
 def _bundle(name: str) -> str:
@@ -88,13 +152,3 @@ def _bundle(name: str) -> str:
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: build the front end (cd js && npm ci && node build.mjs).")
     return path.read_text(encoding="utf-8")
-
-
-def _wire(array: np.ndarray) -> dict:
-    """An array as the view's self-describing value, with the bytes in base64 (the page is text)."""
-    array = as_wire_array(array)
-    return {"dtype": array.dtype.name, "shape": list(array.shape), "buffer": base64.b64encode(array.tobytes()).decode()}
-
-
-def _field(value: object) -> str:
-    return "" if value is None else clip(display_text(value), FIELD_CHARS)

@@ -370,9 +370,24 @@ def lasso_middle(page: Page, view) -> int:
     return int(re.search(r"· ([\d,]+) selected", status.inner_text()).group(1).replace(",", ""))
 
 
-# Runs in the page: everything an HTML injection inside a widget would leave behind.
-INJECTION_REPORT = """() => {
+# Runs in the page: everything an HTML injection inside a widget would leave behind. ``wholePage``: the page is
+# all ours (a saved page), so any element anywhere with an event-handler attribute counts, not just our payloads.
+INJECTION_REPORT = """(wholePage) => {
   const found = [];
+  const urlAttributes = [
+    'href', 'src', 'xlink:href', 'action', 'formaction', 'poster', 'background', 'data', 'srcset', 'ping',
+  ];
+  const scriptAttributes = (el, where) => {
+    const tag = el.tagName.toLowerCase();
+    for (const attr of Array.from(el.attributes)) {
+      const name = attr.name.toLowerCase();
+      if (name.startsWith('on')) found.push(`${where}${tag}[${attr.name}]`);
+      // Browsers drop control characters and spaces before the scheme, so the check does too.
+      if (urlAttributes.includes(name) && /^[\\s\\u0000-\\u001f]*javascript:/i.test(attr.value)) {
+        found.push(`${where}${tag}[${attr.name}=javascript:]`);
+      }
+    }
+  };
   const roots = Array.from(document.querySelectorAll('.ew-root'));
   for (const root of roots) {
     for (const el of root.querySelectorAll('*')) {
@@ -381,16 +396,15 @@ INJECTION_REPORT = """() => {
         found.push(`<${tag}> element`);
       }
       if (tag === 'svg' && !el.classList.contains('ew-plot')) found.push('stray <svg> element');
-      for (const attr of Array.from(el.attributes)) {
-        if (attr.name.toLowerCase().startsWith('on')) found.push(`${tag}[${attr.name}]`);
-        if (/^\\s*javascript:/i.test(attr.value) && ['href', 'src', 'xlink:href', 'action'].includes(attr.name)) {
-          found.push(`${tag}[${attr.name}=javascript:]`);
-        }
-      }
+      scriptAttributes(el, '');
     }
   }
-  // Anywhere in the page: an element carrying one of our payloads in an event handler.
   for (const el of document.querySelectorAll('*')) {
+    if (wholePage) {
+      if (!roots.some((root) => root.contains(el))) scriptAttributes(el, 'page ');
+      continue;
+    }
+    // In a host page (JupyterLab): an element anywhere carrying one of our payloads in an event handler.
     for (const attr of Array.from(el.attributes)) {
       if (attr.name.toLowerCase().startsWith('on') && attr.value.includes('__pwned')) {
         found.push(`page ${el.tagName.toLowerCase()}[${attr.name}]`);
@@ -401,12 +415,15 @@ INJECTION_REPORT = """() => {
 }"""
 
 
-def injection_report(page: Page) -> dict:
-    return page.evaluate(INJECTION_REPORT)
+def injection_report(page: Page, *, whole_page: bool = False) -> dict:
+    """What an injection left in ``page``: elements made from labels, ``on*`` attributes, ``javascript:`` URLs."""
+    return page.evaluate(INJECTION_REPORT, whole_page)
 
 
-def assert_not_injected(page: Page) -> None:
-    report = injection_report(page)
+def assert_not_injected(page: Page, *, whole_page: bool = False) -> None:
+    """The DOM scan after a hostile run: no element made from a label, no element with an ``on*`` attribute or a
+    ``javascript:`` URL (inside the widgets; anywhere with ``whole_page``), and no payload ran."""
+    report = injection_report(page, whole_page=whole_page)
     assert report["roots"] > 0, "no widget on the page: nothing was checked"
     assert report["found"] == [], f"markup from labels became elements: {report['found']}"
     assert report["pwned"] is None, f"injected script ran: window.__pwned = {report['pwned']}"

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from embedwidgets.widgets import _standalone
-from embedwidgets.widgets.cluster import colors
+from embedwidgets.widgets.cluster import colors, page
 from embedwidgets.widgets.cluster.layout import label_places, to_unit_square
 
 
@@ -87,7 +87,7 @@ def test_color_by_names_columns_and_modes_apart():
 
 def test_one_palette_one_plain_colour_one_clip():
     assert len(set(colors.PALETTE)) == len(colors.PALETTE) and colors.GREY not in colors.PALETTE
-    assert _standalone.clip is colors.clip and not hasattr(_standalone, "_clip")
+    assert page.clip is colors.clip and not hasattr(_standalone, "clip")
     assert colors.clip("abc", 3) == "abc" and colors.clip("abcd", 3) == "ab…"
     assert colors.ramp(3)[0] == colors.RAMP_ANCHORS[0] and colors.ramp(3)[-1] == colors.RAMP_ANCHORS[-1]
     assert colors.display_text(float("nan")) == "" and colors.display_text(1 / 3) == "0.333333"

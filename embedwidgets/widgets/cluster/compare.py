@@ -9,6 +9,7 @@ one map is hovered in the other too, with its tooltip (``hovered``, linked in th
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import ipywidgets
@@ -73,6 +74,17 @@ class CompareView(ipywidgets.HBox):
     @selected.setter
     def selected(self, rows: Any) -> None:
         self.a_view.selected = rows
+
+    def save_html(self, path: str | Path, *, title: str | None = None) -> Path:
+        """Write one standalone HTML page (no kernel, no network) with both maps side by side, as they are now.
+
+        Each map is the page ClusterView.save_html writes; the linked selection and hover need the kernel.
+        """
+        from .._standalone import write_page
+
+        maps = [view._page_payload(None) for view in (self.a_view, self.b_view)]
+        shown = title if title is not None else f"{self.a_view.title} vs {self.b_view.title}"
+        return write_page(path, {"kind": "row", "items": maps}, title=shown)
 
     def moved_most(self, n: int = 20) -> pd.DataFrame:
         """The ``n`` items whose neighbourhood changed most: ``row, label, change`` (1 − overlap@k)."""

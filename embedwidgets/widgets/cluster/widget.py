@@ -594,18 +594,15 @@ class ClusterView(EmbedWidget):
         for: their results are dropped anyway)."""
         self._jobs.wait(JOB_KINDS, timeout)
 
-    def save_html(self, path: str | Path, *, title: str | None = None) -> Path:
-        """Write a standalone HTML page (no kernel, no network) with the points, colours, labels and tooltips.
-
-        It waits for running jobs first. Every string goes into the page as text.
-        """
-        from .._standalone import standalone_html
+    def _page_payload(self, title: str | None) -> dict:
+        """The saved page's map (see ``save_html``): it waits for running jobs first."""
+        from .page import cluster_payload
 
         self.wait()
         if self._xy_unit is None:
             raise EmbedWidgetsError("the layout is not ready (it failed, see the error); nothing to save.")
         values, legend = self._color_arrays()
-        page = standalone_html(
+        return cluster_payload(
             title=self.title if title is None else title,
             xy=self._xy_unit,
             values=values,
@@ -616,9 +613,6 @@ class ClusterView(EmbedWidget):
             point_size=self.point_size,
             opacity=self.opacity,
         )
-        target = Path(path)
-        target.write_text(page, encoding="utf-8")
-        return target
 
     # ---- background jobs: layout, clusters ------------------------------------------------------
 

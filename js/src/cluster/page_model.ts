@@ -1,11 +1,12 @@
 // The saved page's stand-in for the widget model (see ../standalone.ts): it holds the traits, and answers the
 // view's requests that the embedded data can answer (a point's tooltip, a legend highlight); the rest say they
 // are not available in a saved page. It imports no DOM or WebGL code, so node's tests can run it.
-import { isRecord, readArray, type ArrayValue } from "../lib";
+import { decodeWire as decode, isRecord, readArray, type ArrayValue, type WireArray } from "../lib";
 import type { ClusterLabel, ClusterModel, Legend, PointInfo, ViewModel } from "./model";
 
 /** The data embedded in the page by embedwidgets/widgets/_standalone.py. Arrays carry base64 bytes. */
 export type PageData = {
+  kind?: "cluster";
   title: string;
   n: number;
   xy: WireArray;
@@ -18,7 +19,6 @@ export type PageData = {
   pointSize: number;
   opacity: number;
 };
-type WireArray = { dtype: ArrayValue["dtype"]; shape: number[]; buffer: string };
 
 /** A listener, typed as the widget model types them. */
 type Handler = Parameters<ViewModel["on"]>[1];
@@ -27,17 +27,6 @@ type Request = { type: "request"; id: number; kind: string; params: Record<strin
 const SAVED = "is not available in a saved page: it needs the Python kernel";
 /** Traits the view may change in a saved page: they only change how it looks. */
 const LOCAL_TRAITS = new Set<string>(["point_size", "opacity", "labels", "_selection"]);
-
-function fromBase64(text: string): DataView {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return new DataView(bytes.buffer);
-}
-
-function decode(wire: WireArray | null): ArrayValue | null {
-  return wire ? { dtype: wire.dtype, shape: wire.shape, buffer: fromBase64(wire.buffer) } : null;
-}
 
 function int32Array(rows: number[]): ArrayValue {
   return { dtype: "int32", shape: [rows.length], buffer: new DataView(Int32Array.from(rows).buffer) };

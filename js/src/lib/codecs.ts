@@ -69,3 +69,26 @@ export function readArray(value: unknown): NdArray | null {
 export function rowCount(array: NdArray | null): number {
   return array ? (array.shape[0] ?? 0) : 0;
 }
+
+/** An array value as a saved page holds it: the same, with the bytes in base64 (the page is text). */
+export type WireArray = { dtype: DType; shape: number[]; buffer: string };
+
+/** Base64 text as bytes. */
+export function fromBase64(text: string): DataView {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return new DataView(bytes.buffer);
+}
+
+/** A saved page's array value as the view's array value (null stays null). */
+export function decodeWire(wire: WireArray | null): ArrayValue | null {
+  return wire ? { dtype: wire.dtype, shape: wire.shape, buffer: fromBase64(wire.buffer) } : null;
+}
+
+/** Whether a value is an array value with base64 bytes. */
+export function isWireArray(value: unknown): value is WireArray {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const { dtype, shape, buffer } = value as Record<string, unknown>;
+  return isDType(dtype) && Array.isArray(shape) && typeof buffer === "string";
+}

@@ -2,7 +2,21 @@
 export { Autocomplete } from "./autocomplete";
 export { trackBusy } from "./busy";
 export { showChildView } from "./children";
-export { asFloat32, asInt32, asUint8, readArray, rowCount, type ArrayValue, type DType, type NdArray, type TypedArray } from "./codecs";
+export {
+  asFloat32,
+  asInt32,
+  asUint8,
+  decodeWire,
+  fromBase64,
+  isWireArray,
+  readArray,
+  rowCount,
+  type ArrayValue,
+  type DType,
+  type NdArray,
+  type TypedArray,
+  type WireArray,
+} from "./codecs";
 export { clear, h, svg, uniqueId } from "./dom";
 export { showError } from "./errors";
 export { hasFocus, isolateKeys } from "./focus";

@@ -17,7 +17,7 @@ as they are gathered (``LinearScorer(normalise=True)``), so the answer stays exa
 source to rescore from, the scores are the reduced copy's and the answer is approximate; the
 EmbeddingSet says so on its results.
 
-Memory bound: one score buffer of at most ``BLOCK_ELEMENTS`` values (32 MB), at most
+Memory bound: one score buffer of at most ``BLOCK_ELEMENTS`` values (8 MB), at most
 ``MAXIMA_ELEMENTS`` group maxima (64 MB), the rescored candidates (at most ``RESCORE_ELEMENTS``
 values), and for screening a bfloat16 copy of the unit vectors (half their float32 size).
 """
@@ -33,10 +33,12 @@ import torch
 
 from ._checks import check_k, normalise_rows
 
-BLOCK_ELEMENTS = 1 << 23
+# A score block small enough to stay in cache while its group maxima are taken: 2M scores cost 12 % less CPU
+# than 8M on the analogy benchmark here (measured), and the same on 384-d batches.
+BLOCK_ELEMENTS = 1 << 21
 MAXIMA_ELEMENTS = 1 << 24
 RESCORE_ELEMENTS = 1 << 23
-MIN_CHUNK = 8192
+MIN_CHUNK = 2048
 MAPPED_GATHER_ROWS = 4096  # rows gathered at a time from a memory-mapped source (see LinearScorer.release)
 # |bf16(q)·bf16(v) - q·v| for unit q, v: input rounding (2u + u², u = 2^-8), the bf16 rounding of a
 # result below 2 (2^-8), and float32 accumulation over a few hundred terms, with room to spare.
@@ -71,6 +73,7 @@ def should_screen(device: torch.device, n_rows: int, dim: int, n_queries: int) -
     return bf16_is_fast(device.type) and n_rows * dim * n_queries >= SCREEN_MIN_WORK
 
 
+HALVE_FROM_QUERIES = 128  # from this many queries, group maxima start with one halving (see _group_max)
 WIDEN_QUERIES = 8  # from this many queries, float16 rows are widened to float32 per chunk on the CPU
 
 
@@ -243,7 +246,7 @@ def _top_k_batch(
             buffer[stop - start :] = float("-inf")
         if exclude is not None:
             _mask_excluded(buffer, exclude, start, stop, query_ids)
-        group_max.append(buffer.view(chunk // group, group, b).amax(1))
+        group_max.append(_group_max(buffer.view(chunk // group, group, b)))
     maxima = torch.cat(group_max).T.contiguous()  # (b, groups); group g holds rows g·group ...
     k_groups = min(k, maxima.shape[1])
     if not scorer.margin:
@@ -262,6 +265,16 @@ def _top_k_batch(
         sub_exclude = None if exclude is None else exclude[which]
         scores[which], indices[which] = _rescore_groups(scorer.pick(which), groups, group, k, sub_exclude)
     return scores, indices
+
+
+def _group_max(groups: torch.Tensor) -> torch.Tensor:
+    """(groups, rows, queries) → (groups, queries): each group's maximum. For wide batches the maximum of the
+    two halves first: torch's reduction over the middle of a wide bfloat16 block takes up to 5× longer than one
+    elementwise maximum and a reduction half as deep (measured at 1,024 queries)."""
+    if groups.shape[2] < HALVE_FROM_QUERIES or groups.shape[1] % 2:
+        return groups.amax(1)
+    half = groups.shape[1] // 2
+    return torch.maximum(groups[:, :half], groups[:, half:]).amax(1)
 
 
 def _mask_excluded(buffer: torch.Tensor, exclude: torch.Tensor, start: int, stop: int, query_ids: torch.Tensor) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 import pandas as pd
@@ -50,7 +50,7 @@ class EmbeddingMap(EmbedWidget):
         *,
         items: list[str] | tuple[str, ...] = (),
         projection: str = "pca",
-        axes: list[str] | tuple[str, ...] = tuple(DEFAULT_AXES),
+        axes: list[str] | tuple[str, ...] | None = None,
         analogy: list[str] | tuple[str, ...] = (),
         **kwargs: Any,
     ) -> None:
@@ -60,6 +60,8 @@ class EmbeddingMap(EmbedWidget):
         self._quiet = True  # no runs while the traits are first set
         self._good: dict[str, Any] | None = None  # the traits of the map on screen, restored after a failure
         self._failure: BaseException | None = None
+        if axes is None:
+            axes = _default_axes(embeddings)
         kwargs.setdefault("title", f"Map · {embeddings.name}")
         super().__init__(items=list(items), projection=projection, axes=list(axes), analogy=list(analogy), **kwargs)
         self.observe(self._rerun, names=list(self._question))
@@ -108,13 +110,13 @@ class EmbeddingMap(EmbedWidget):
         """The error of the last change (also shown inline), or None when it succeeded."""
         return self._failure
 
-    def run(self) -> pd.DataFrame:
+    def run(self, changed: Collection[str] = ()) -> pd.DataFrame:
         """Place the items (and the analogy's words) again. After an expected error the previous map and its
-        traits come back, and the error shows inline."""
+        traits come back, and the error shows inline. ``changed`` names the traits that changed."""
         self._failure = None
         self.busy = True
         try:
-            shown = self._compute()
+            shown = self._compute(check_axes="axes" in changed)
         except (EmbedWidgetsError, KeyError, ValueError) as error:
             self._failure = error
             shown = {}
@@ -131,7 +133,7 @@ class EmbeddingMap(EmbedWidget):
             self._report(self._failure)
         return self.points
 
-    def _compute(self) -> dict[str, Any]:
+    def _compute(self, check_axes: bool = False) -> dict[str, Any]:
         es = self.embeddings
         answer = ""
         if self.analogy:
@@ -140,9 +142,9 @@ class EmbeddingMap(EmbedWidget):
         extra = [w for w in (*self.analogy, answer) if w and w not in self.items]
         labels = list(dict.fromkeys([*self.items, *extra]))
         x0, x1, y0, y1 = self.axes
-        on_axes = es.place(labels, x=(x0, x1), y=(y0, y1))  # checks the axis words, even when the map is a PCA
+        if self.projection == "axes" or check_axes:  # new axis words are checked even while the map is a PCA
+            xy = es.place(labels, x=(x0, x1), y=(y0, y1))
         if self.projection == "axes":
-            xy = on_axes
             names = [f"{x0} → {x1}", f"{y0} → {y1}"]
         else:
             xy = es.place(labels)
@@ -171,9 +173,9 @@ class EmbeddingMap(EmbedWidget):
         finally:
             self._quiet = quiet
 
-    def _rerun(self, _change: dict) -> None:
+    def _rerun(self, change: dict) -> None:
         if not self._quiet:
-            self.run()
+            self.run([change["name"]])
 
     @contextlib.contextmanager
     def _view_changes(self, sync_data: dict) -> Iterator[None]:
@@ -184,7 +186,7 @@ class EmbeddingMap(EmbedWidget):
         finally:
             self._quiet = False
         if asks:
-            self.run()
+            self.run(list(sync_data))
 
     # ---- the view's commands --------------------------------------------------------------------
 
@@ -216,3 +218,11 @@ class EmbeddingMap(EmbedWidget):
     def _remove_request(self, item: str = "") -> dict:
         self.remove(item)
         return {"items": list(self.items)}
+
+
+def _default_axes(embeddings: EmbeddingSet) -> list[str]:
+    """man → woman × young → old where the set knows them; otherwise its first labels, so the map still opens."""
+    if embeddings.encoder is not None or all(word in embeddings for word in DEFAULT_AXES):
+        return list(DEFAULT_AXES)
+    labels = embeddings.labels[:4] or ["?"]
+    return [labels[i % len(labels)] for i in range(4)]

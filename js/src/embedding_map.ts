@@ -66,7 +66,8 @@ function render({ model, el }: RenderProps<MapModel>): () => void {
     const response = await requester.request("map_add", { item });
     if (response.status === "stale") return;
     responseError = response.status === "error" ? response.error : null;
-    if (response.status === "ok" && response.data?.added) input.value = "";
+    // Clear the box only if it still holds this item: the user may have typed the next one meanwhile.
+    if (response.status === "ok" && response.data?.added && input.value.trim() === item) input.value = "";
     drawError();
   };
   const input = new Autocomplete("Word or sentence to put on the map", requester, (value) => void add(value));

@@ -139,3 +139,13 @@ def test_an_empty_map_still_checks_its_axis_words(words):
     assert m.points.empty and m.error is None
     m.axes = ["man", "woman", "yuong", "old"]
     assert m.error["missing"] == ["yuong"] and m.axes == ["man", "woman", "young", "old"]
+
+
+def test_a_set_without_the_default_axis_words_still_maps(words):
+    small = ew.EmbeddingSet(["alpha", "beta", "gamma", "delta", "omega"], np.eye(5))
+    m = ew.EmbeddingMap(small, items=["alpha", "beta", "gamma"])
+    assert m.error is None and len(m.points) == 3 and m.axes == ["alpha", "beta", "gamma", "delta"]
+    m.projection = "axes"
+    np.testing.assert_allclose(
+        xy(m), small.place(["alpha", "beta", "gamma"], x=("alpha", "beta"), y=("gamma", "delta"))
+    )

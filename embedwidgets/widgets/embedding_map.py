@@ -38,8 +38,10 @@ class EmbeddingMap(EmbedWidget):
     axes = traitlets.List(traitlets.Unicode(), default_value=DEFAULT_AXES).tag(sync=True)
     analogy = traitlets.List(traitlets.Unicode()).tag(sync=True)
     answer = traitlets.Unicode("").tag(sync=True)  # the analogy's top answer, or ""
-    _points = traitlets.List().tag(sync=True)  # {label, x, y, role}; role: item, a, b, c or answer
-    _arrows = traitlets.List().tag(sync=True)  # {source, target, kind, x1, y1, x2, y2}; kind: pair or answer
+    _points = traitlets.List(traitlets.Dict()).tag(sync=True)  # {label, x, y, role}; role: item, a, b, c or answer
+    _arrows = traitlets.List(traitlets.Dict()).tag(
+        sync=True
+    )  # {source, target, kind, x1, y1, x2, y2}; kind: pair or answer
     _axis_names = traitlets.List(["PCA 1", "PCA 2"]).tag(sync=True)
     _options = traitlets.Dict({"max_items": MAX_ITEMS}).tag(sync=True)
     _question = ("items", "projection", "axes", "analogy")
@@ -141,21 +143,21 @@ class EmbeddingMap(EmbedWidget):
             answer = str(es.analogy([b, c], [a], k=1).label.iloc[0])
         extra = [w for w in (*self.analogy, answer) if w and w not in self.items]
         labels = list(dict.fromkeys([*self.items, *extra]))
-        x0, x1, y0, y1 = self.axes
+        x_from, x_to, y_from, y_to = self.axes
         if self.projection == "axes" or check_axes:  # new axis words are checked even while the map is a PCA
-            xy = es.place(labels, x=(x0, x1), y=(y0, y1))
+            xy = es.place(labels, x=(x_from, x_to), y=(y_from, y_to))
         if self.projection == "axes":
-            names = [f"{x0} → {x1}", f"{y0} → {y1}"]
+            names = [f"{x_from} → {x_to}", f"{y_from} → {y_to}"]
         else:
             xy = es.place(labels)
             names = ["PCA 1", "PCA 2"]
         roles = dict(zip(["a", "b", "c", "answer"], [*self.analogy, answer])) if self.analogy else {}
         role_of = {word: role for role, word in roles.items()}
-        points = [
+        points: list[dict[str, Any]] = [
             {"label": label, "x": float(x), "y": float(y), "role": "item" if label in self.items else role_of[label]}
             for label, (x, y) in zip(labels, xy)
         ]
-        where = {p["label"]: (p["x"], p["y"]) for p in points}
+        where: dict[str, tuple[float, float]] = {p["label"]: (p["x"], p["y"]) for p in points}
         arrows = []
         if self.analogy:
             for source, target, kind in ((roles["a"], roles["b"], "pair"), (roles["c"], answer, "answer")):

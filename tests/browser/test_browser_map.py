@@ -178,6 +178,11 @@ def test_hostile_strings_typed_into_the_map_stay_text(nb):
     expect(view.locator("input.ew-map-input")).to_have_value("")
     expect(chips(view).last).to_have_attribute("title", "x" * 5000)
     assert nb.kernel_json("hm.items == H")
+    nb.run_code("hm.analogy = H[:3]")  # hostile words as an analogy: arrows titled with them, as text
+    arrows = view.locator("line.ew-arrow title")
+    expect(arrows).to_have_count(2)
+    assert arrows.first.text_content() == f"{HOSTILE[0]} → {HOSTILE[1]}"
+    expect(view.locator(".ew-analogy-word").first).to_have_value(HOSTILE[0])
     assert_not_injected(nb.page)
     assert nb.dialogs == [] and nb.page.evaluate("() => document.querySelectorAll('.ew-root script').length") == 0
     view.get_by_role("button", name=f"Remove {HOSTILE[0]}").click()

@@ -222,15 +222,6 @@ function render({ model, el }: RenderProps<MapModel>): () => void {
       if (x0 < 0 && x1 > 0) plot.appendChild(svg("line", { class: "ew-map-zero", x1: sx(0), y1: PAD / 2, x2: sx(0), y2: HEIGHT - PAD / 2 }));
       if (y0 < 0 && y1 > 0) plot.appendChild(svg("line", { class: "ew-map-zero", x1: PAD / 2, y1: sy(0), x2: WIDTH - PAD / 2, y2: sy(0) }));
     }
-    for (const arrow of model.get("_arrows") ?? []) {
-      const line = svg("line", {
-        class: `ew-arrow${arrow.kind === "answer" ? " ew-arrow-answer" : ""}`,
-        x1: sx(arrow.x1), y1: sy(arrow.y1), x2: sx(arrow.x2), y2: sy(arrow.y2),
-        "marker-end": `url(#${markerId})`,
-      });
-      line.appendChild(svg("title", {}, `${arrow.source} → ${arrow.target}`));
-      plot.appendChild(line);
-    }
     points.forEach((point, index) => {
       const describe = `${point.label}: ${xName ?? "x"} ${formatNumber(point.x)}, ${yName ?? "y"} ${formatNumber(point.y)}`;
       const [cx, cy] = [sx(point.x), sy(point.y)];
@@ -248,6 +239,16 @@ function render({ model, el }: RenderProps<MapModel>): () => void {
         svg("text", { class: "ew-map-label", x: right ? cx + 7 : cx - 7, y: cy - 6, "text-anchor": right ? "start" : "end", "data-index": index }, short(point.label)),
       );
     });
+    // Arrows after the points, so their heads are not hidden under the dots they point at.
+    for (const arrow of model.get("_arrows") ?? []) {
+      const line = svg("line", {
+        class: `ew-arrow${arrow.kind === "answer" ? " ew-arrow-answer" : ""}`,
+        x1: sx(arrow.x1), y1: sy(arrow.y1), x2: sx(arrow.x2), y2: sy(arrow.y2),
+        "marker-end": `url(#${markerId})`,
+      });
+      line.appendChild(svg("title", {}, `${arrow.source} → ${arrow.target}`));
+      plot.appendChild(line);
+    }
     plot.appendChild(svg("text", { class: "ew-axis-note", x: WIDTH - 6, y: HEIGHT - 8, "text-anchor": "end" }, `x: ${xName ?? ""}`));
     plot.appendChild(svg("text", { class: "ew-axis-note", x: 6, y: 12 }, `y: ${yName ?? ""}`));
   };

@@ -38,6 +38,8 @@ STATIC_FILES = [
     "search_compare.css",
     "explorer.js",
     "explorer.css",
+    "embedding_map.js",
+    "embedding_map.css",
     "sidebar_note.js",
     "sidebar_note.css",
 ]

@@ -906,6 +906,15 @@ class EmbeddingSet:
         """Coordinates along word-defined directions, e.g. ``axes(x=("man", "woman"), y=("king", "queen"))``."""
         return _project.axes(self, x, y)
 
+    def place(
+        self, queries: Sequence[Any], *, x: tuple[Any, Any] | None = None, y: tuple[Any, Any] | None = None
+    ) -> np.ndarray:
+        """2-D coordinates of a few labels, texts or vectors: their PCA, or with ``x`` and ``y`` two word axes.
+
+        >>> words.place(["king", "queen"], x=("man", "woman"), y=("young", "old"))   # doctest: +SKIP
+        """
+        return _project.place(self, queries, x=x, y=y)
+
     def cluster(
         self, method: str = "kmeans", k: int = 8, *, seed: int = 0, progress: Any = None, **options: Any
     ) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -277,13 +277,49 @@ def axes(es: EmbeddingSet, x: tuple[Any, Any], y: tuple[Any, Any] | None = None)
     return out
 
 
+def place(
+    es: EmbeddingSet, queries: Sequence[Any], *, x: tuple[Any, Any] | None = None, y: tuple[Any, Any] | None = None
+) -> np.ndarray:
+    """2-D coordinates of a few queries (labels, texts when the set has an encoder, or vectors), as rows × 2.
+
+    Without ``x`` and ``y``: a PCA of the queries' unit vectors (``pca_2d``), so the map shows how these items
+    differ from each other. With both: their cosine-space coordinates along two directions defined by pairs,
+    exactly as ``axes()`` places the rows of the set. Unknown words raise one ``UnknownTokenError`` naming all.
+
+    >>> words.place(["king", "queen", "man", "woman"], x=("man", "woman"), y=("young", "old"))  # doctest: +SKIP
+    """
+    if (x is None) != (y is None):
+        raise ValueError("place() takes both x= and y= (two word-defined axes), or neither (a PCA).")
+    queries = list(queries)
+    # The axes first, so their words are checked even for an empty map.
+    columns = None if x is None or y is None else torch.stack([_direction(es, x, "x"), _direction(es, y, "y")], dim=1)
+    if not queries:
+        return np.zeros((0, 2))
+    unit = _unit_queries(es, queries)
+    if columns is None:
+        return pca_2d(unit.cpu().numpy())
+    return (unit @ columns).cpu().numpy().astype(np.float64)
+
+
+def _unit_queries(es: EmbeddingSet, queries: list[Any]) -> torch.Tensor:
+    """Unit vectors of queries; a label takes its row of ``es.unit``, so it sits where ``axes()`` puts it."""
+    vectors, rows = es._query_vectors(queries)
+    unit = normalise_rows(torch.as_tensor(vectors, device=es.device).float())
+    for i, row in enumerate(rows):
+        if row is not None:
+            unit[i] = es.unit[row].float()
+    return unit
+
+
 def _direction(es: EmbeddingSet, pair: tuple[Any, Any], name: str) -> torch.Tensor:
     if not isinstance(pair, (tuple, list)) or len(pair) != 2:
         raise ValueError(f"{name}= takes a pair (from, to) of labels or vectors, e.g. ('man', 'woman').")
     ends = []
     for end in pair:
-        if isinstance(end, str):
+        if isinstance(end, str) and (end in es or es.encoder is None):
             vector = es.unit[es.rows([end])[0]].float()
+        elif isinstance(end, str):  # a text, encoded by the set's encoder
+            vector = _unit_queries(es, [end])[0]
         else:
             vector = torch.as_tensor(np.asarray(end, dtype=np.float32), device=es.device)
             if vector.shape != (es.dim,):

@@ -2,6 +2,7 @@
 
 from .analogy import AnalogyExplorer
 from .cluster import ClusterView, CompareView
+from .embedding_map import EmbeddingMap
 from .explorer import EmbeddingExplorer
 from .neighbors import NeighborBrowser
 from .search_compare import SearchCompare
@@ -12,6 +13,7 @@ __all__ = [
     "ClusterView",
     "CompareView",
     "EmbeddingExplorer",
+    "EmbeddingMap",
     "NeighborBrowser",
     "SearchCompare",
     "SimilarityMatrix",

@@ -1,4 +1,4 @@
-"""The Embedding Explorer: a NeighborBrowser and an AnalogyExplorer on one set, as tabs.
+"""The Embedding Explorer: a NeighborBrowser, an AnalogyExplorer and an EmbeddingMap on one set, as tabs.
 
 The JupyterLab launcher card and the "Embedding Explorer" command run ``open_explorer()`` in a kernel, so a
 new user gets a working explorer in the side panel without typing code.
@@ -8,19 +8,28 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import traitlets
 from ipywidgets import widget_serialization
 
 from ..engine.embeddings import EmbeddingSet
 from ._base import STATIC, EmbedWidget
 from .analogy import AnalogyExplorer
+from .embedding_map import EmbeddingMap
 from .neighbors import NeighborBrowser
+
+MAP_STARTER = ["man", "woman", "king", "queen", "boy", "girl"]  # the Map tab's first items, when the set has them
 
 
 class EmbeddingExplorer(EmbedWidget):
-    """Neighbours and analogies over one EmbeddingSet (the bundled GloVe words by default), one tab each.
+    """Neighbours, analogies and a map over one EmbeddingSet (the bundled GloVe words by default), one tab each.
 
-    >>> ew.EmbeddingExplorer().show_in_sidebar()                           # doctest: +SKIP
+    >>> ex = ew.EmbeddingExplorer()                                        # doctest: +SKIP
+    >>> ex.map_items = ["king", "queen", "man", "woman"]; ex.map_points     # doctest: +SKIP
+    >>> ex.show_in_sidebar()                                               # doctest: +SKIP
+
+    The tabs are ``.neighbors``, ``.analogies`` and ``.map``; ``map_items``, ``map_layout``, ``map_axes`` and
+    ``map_analogy`` read and set the Map tab's traits, and ``map_points`` is its points as a DataFrame.
     """
 
     _esm = STATIC / "explorer.js"
@@ -39,8 +48,54 @@ class EmbeddingExplorer(EmbedWidget):
             query = "king"  # the word the analogy tab starts from, too
         self.neighbors = NeighborBrowser(embeddings, query=query)
         self.analogies = AnalogyExplorer(embeddings)
+        starter = [w for w in MAP_STARTER if w in embeddings]
+        self.map = EmbeddingMap(embeddings, items=starter if len(starter) == len(MAP_STARTER) else [])
         kwargs.setdefault("title", "Embedding Explorer")
-        super().__init__(tabs=[self.neighbors, self.analogies], tab_names=["Neighbours", "Analogies"], **kwargs)
+        super().__init__(
+            tabs=[self.neighbors, self.analogies, self.map], tab_names=["Neighbours", "Analogies", "Map"], **kwargs
+        )
+
+    # The Map tab's state, under the explorer's own names, so a notebook can drive it from here.
+    @property
+    def map_items(self) -> list[str]:
+        """The words or sentences on the Map tab."""
+        return list(self.map.items)
+
+    @map_items.setter
+    def map_items(self, items: list[str]) -> None:
+        self.map.items = list(items)
+
+    @property
+    def map_layout(self) -> str:
+        """The Map tab's layout: "pca" (of the items) or "axes" (word-defined, see ``map_axes``)."""
+        return self.map.projection
+
+    @map_layout.setter
+    def map_layout(self, layout: str) -> None:
+        self.map.projection = layout
+
+    @property
+    def map_axes(self) -> list[str]:
+        """The Map tab's axes: [x from, x to, y from, y to]."""
+        return list(self.map.axes)
+
+    @map_axes.setter
+    def map_axes(self, axes: list[str]) -> None:
+        self.map.axes = list(axes)
+
+    @property
+    def map_analogy(self) -> list[str]:
+        """The analogy drawn on the map as arrows: [a, b, c], or []."""
+        return list(self.map.analogy)
+
+    @map_analogy.setter
+    def map_analogy(self, words: list[str]) -> None:
+        self.map.analogy = list(words)
+
+    @property
+    def map_points(self) -> pd.DataFrame:
+        """The Map tab's points: label, x, y, role."""
+        return self.map.points
 
     @traitlets.validate("selected_index")
     def _check_index(self, proposal: dict) -> int:

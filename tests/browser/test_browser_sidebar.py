@@ -158,7 +158,7 @@ def test_embedding_explorer_command_in_this_kernel(nb):
     nb.page.locator(".lm-CommandPalette-item", has_text="Embedding Explorer").first.click()
     explorer = panel(nb, "Embedding Explorer")
     expect(explorer.locator(".ew-explorer")).to_have_count(1, timeout=KERNEL_MS)
-    expect(explorer.get_by_role("tab")).to_have_text(["Neighbours", "Analogies"])
+    expect(explorer.get_by_role("tab")).to_have_text(["Neighbours", "Analogies", "Map"])
     query = explorer.locator(".ew-neighbors input.ew-query")
     query.fill("ocean")
     query.press("Enter")
@@ -168,6 +168,15 @@ def test_embedding_explorer_command_in_this_kernel(nb):
     explorer.get_by_role("tab", name="Analogies").click()
     expect(result_labels(explorer.locator(".ew-analogy")).first).to_have_text("queen")
     assert nb.kernel_json(f"{opened}.selected_index") == 1
+    # The Map tab: its starter words are on the map; a typed word joins them, in the kernel too.
+    explorer.get_by_role("tab", name="Map").click()
+    the_map = explorer.locator(".ew-map")
+    expect(the_map.locator("text.ew-map-label")).to_have_text(["man", "woman", "king", "queen", "boy", "girl"])
+    box = the_map.locator("input.ew-map-input")
+    box.fill("prince")
+    box.press("Enter")
+    expect(the_map.locator("text.ew-map-label")).to_have_count(7)
+    assert nb.kernel_json(f"[{opened}.selected_index, {opened}.map_items[-1]]") == [2, "prince"]
 
 
 def test_restart_kernel_removes_pins_without_error_dialogs(nb):
@@ -197,6 +206,8 @@ def test_launcher_card_opens_the_explorer_in_a_new_notebook(nb, context, jupyter
         query.fill("physician")  # the lesson: physician sits next to surgeon and doctor
         query.press("Enter")
         expect(result_labels(explorer.locator(".ew-neighbors")).first).to_have_text("surgeon")
+        explorer.get_by_role("tab", name="Map").click()  # the launcher's explorer has the Map tab
+        expect(explorer.locator(".ew-map text.ew-map-label")).to_have_count(6)
         expect(page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")).to_have_count(1)  # the new notebook
         assert errors == []
     finally:

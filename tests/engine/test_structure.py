@@ -74,6 +74,28 @@ def test_word_defined_axes(glove):
         small.axes(x=("man", "man"))
 
 
+def test_place_puts_a_few_queries_by_pca_or_on_word_axes(glove, minilm):
+    from embedwidgets.engine.project import pca_2d
+
+    items = ["king", "queen", "man", "woman"]
+    on_axes = glove.place(items, x=("man", "woman"), y=("king", "queen"))
+    np.testing.assert_array_equal(on_axes, glove.axes(x=("man", "woman"), y=("king", "queen"))[glove.rows(items)])
+    np.testing.assert_array_equal(glove.place(items), pca_2d(glove.unit[glove.rows(items)].numpy()))
+    with pytest.raises(ew.UnknownTokenError, match="'kingg'") as raised:
+        glove.place(["king", "kingg"])
+    assert "king" in raised.value.suggestions["kingg"]
+    with pytest.raises(ValueError, match="both x= and y="):
+        glove.place(items, x=("man", "woman"))
+    # A set with an encoder places texts too, and its axes may be texts.
+    docs = EmbeddingSet.from_texts(["a cat sat on the mat", "stocks fell sharply"], encoder=minilm)
+    xy = docs.place(
+        ["a kitten slept", "markets crashed"],
+        x=("stocks fell sharply", "a cat sat on the mat"),
+        y=("markets crashed", "a kitten slept"),
+    )
+    assert xy[0, 0] > xy[1, 0] and xy[0, 1] > xy[1, 1]  # the kitten is nearer the cat, on both axes
+
+
 def test_keyword_labels_name_the_planted_topics():
     texts = (
         ["the striker scored a late goal in the football match"] * 3

@@ -24,6 +24,7 @@ WIDGETS = {
         ["a cheap flight", "a doctor visit"], encoder=ew.WordAverage(words)
     ),
     "EmbeddingExplorer": lambda words: ew.EmbeddingExplorer(words),
+    "EmbeddingMap": lambda words: ew.EmbeddingMap(words, items=["king", "queen"]),
 }
 
 
@@ -94,15 +95,16 @@ def test_note_points_at_its_widget(words):
     assert "pinned to the left side panel" in repr(note)
 
 
-def test_explorer_tabs_hold_a_neighbour_browser_and_an_analogy_explorer(words):
+def test_explorer_tabs_hold_a_neighbour_browser_an_analogy_explorer_and_a_map(words):
     explorer = ew.EmbeddingExplorer(words)
-    assert [type(tab).__name__ for tab in explorer.tabs] == ["NeighborBrowser", "AnalogyExplorer"]
-    assert explorer.tab_names == ["Neighbours", "Analogies"]
+    assert [type(tab).__name__ for tab in explorer.tabs] == ["NeighborBrowser", "AnalogyExplorer", "EmbeddingMap"]
+    assert explorer.tab_names == ["Neighbours", "Analogies", "Map"]
     assert explorer.neighbors.query == "king" and explorer.neighbors.results.label.iloc[0] == "prince"
     assert explorer.analogies.results.label.iloc[0] == "queen"
-    with pytest.raises(Exception, match="selected_index must be between 0 and 1"):
-        explorer.selected_index = 2
-    explorer.selected_index = 1
+    assert explorer.map_items == ["man", "woman", "king", "queen", "boy", "girl"]  # the map starts with words
+    with pytest.raises(Exception, match="selected_index must be between 0 and 2"):
+        explorer.selected_index = 3
+    explorer.selected_index = 2
 
 
 def test_open_explorer_pins_glove_and_reuses_the_same_explorer():

@@ -7,9 +7,11 @@ groups, and those are among the k groups with the highest maxima, so only those 
 rescored at the end. A cheap ``amax`` per chunk replaces a costly ``topk``.
 
 On CPUs with bfloat16 dot-product instructions, big cosine batches are *screened* in bfloat16
-(about 5× faster than float32 here) and then rescored exactly in float32. A bfloat16 score of unit
-vectors is within ``BF16_ERROR`` of the true score, so every group whose screened maximum is within
-twice that of the k-th best screened group maximum is rescored: the answer is the float32 answer.
+(about 5× faster than float32 here) and then rescored exactly in float32. A screened score of unit
+vectors differs from the true one by at most ‖q - q̃‖ + ‖q̃‖·u + d·2⁻²⁴ (the rounding of the query and of
+the rows, u = 2⁻⁸, and the float32 sum), plus the rounding of the score itself (u·|score|); every group
+whose screened maximum could hold one of the true top k under that bound is rescored, so the answer is
+the float32 answer (``_needed_groups``).
 
 The same screen serves reduced-precision storage (float16 or bfloat16 working copies): the scan runs
 over the reduced copy and the candidates are rescored in float32 from the original rows, normalised
@@ -40,10 +42,6 @@ MAXIMA_ELEMENTS = 1 << 24
 RESCORE_ELEMENTS = 1 << 23
 MIN_CHUNK = 2048
 MAPPED_GATHER_ROWS = 4096  # rows gathered at a time from a memory-mapped source (see LinearScorer.release)
-# |bf16(q)·bf16(v) - q·v| for unit q, v: input rounding (2u + u², u = 2^-8), the bf16 rounding of a
-# result below 2 (2^-8), and float32 accumulation over a few hundred terms, with room to spare.
-# float16 rounds finer (u = 2^-11), so the same bound covers a float16 screen.
-BF16_ERROR = 0.0125
 SCREEN_MIN_WORK = 1 << 24  # rows × dims × queries below which the float32 scan is as fast
 
 METRICS = ("cosine", "dot", "euclidean")
@@ -83,7 +81,6 @@ class Scorer:
     matrix: torch.Tensor  # (n, d): the rows being searched
     n_queries: int
     dtype: torch.dtype = torch.float32  # of the chunk scores
-    margin: float = 0.0  # how far a chunk score may be from the exact one, times two
 
     @property
     def n_rows(self) -> int:
@@ -105,6 +102,11 @@ class Scorer:
     def score_groups(self, groups: torch.Tensor, size: int) -> torch.Tensor:
         """Exact scores of the rows of the given groups of ``size`` rows: (queries, w) → (queries, w·size)."""
         raise NotImplementedError
+
+    def screen_error(self) -> torch.Tensor | None:
+        """Per query (queries × 1), how far a chunk score may be from the exact one before the chunk score's
+        own rounding to ``dtype``; None when chunk scores are exact."""
+        return None
 
 
 def gather_groups(matrix: torch.Tensor, groups: torch.Tensor, size: int) -> torch.Tensor:
@@ -148,7 +150,6 @@ class LinearScorer(Scorer):
     def __post_init__(self) -> None:
         self.n_queries = self.queries.shape[0]
         self.dtype = self.matrix.dtype if self.screen is None else self.screen.dtype
-        self.margin = 0.0 if self.screen is None else 2 * BF16_ERROR
 
     @property
     def device(self) -> torch.device:
@@ -159,11 +160,27 @@ class LinearScorer(Scorer):
             self.matrix, self.queries[which], self.half_sq_norms, self.screen, self.normalise, self.release
         )
 
-    def block(self, start: int, stop: int, out: torch.Tensor) -> None:
-        source = self.matrix if self.screen is None else self.screen
+    def _widen(self, source: torch.Tensor) -> bool:
         # CPUs without float16 matrix units multiply float16 several times slower than they widen it to
         # float32 and multiply that (measured: 5× for 100 queries); one query is read-bound, so it stays.
-        widen = source.dtype == torch.float16 and source.device.type == "cpu" and self.n_queries >= WIDEN_QUERIES
+        return source.dtype == torch.float16 and source.device.type == "cpu" and self.n_queries >= WIDEN_QUERIES
+
+    def screen_error(self) -> torch.Tensor | None:
+        """|q̃·ṽ - q·v| ≤ ‖q - q̃‖·‖v‖ + ‖q̃‖·‖v - ṽ‖ + the float32 sum's error, for unit q and v, where ṽ is the
+        screen's row (‖v - ṽ‖ ≤ u·‖v‖ for its dtype's unit roundoff u) and q̃ the query as multiplied."""
+        if self.screen is None:
+            return None
+        queries = self.queries.float()
+        rounded = queries.to(torch.float32 if self._widen(self.screen) else self.screen.dtype).float()
+        row_error = _unit_roundoff(self.screen.dtype) * (1 + 1e-6)  # rows are unit to float32 precision
+        query_error = (queries - rounded).norm(dim=1, keepdim=True)
+        length = rounded.norm(dim=1, keepdim=True)
+        sum_error = self.matrix.shape[1] * 2.0**-24 * length * (1 + row_error)
+        return query_error * (1 + 1e-6) + length * row_error + sum_error
+
+    def block(self, start: int, stop: int, out: torch.Tensor) -> None:
+        source = self.matrix if self.screen is None else self.screen
+        widen = self._widen(source)
         if self._queries_t is None:
             self._queries_t = self.queries.to(torch.float32 if widen else source.dtype).T.contiguous()
         target = out[: stop - start]
@@ -249,13 +266,11 @@ def _top_k_batch(
         group_max.append(_group_max(buffer.view(chunk // group, group, b)))
     maxima = torch.cat(group_max).T.contiguous()  # (b, groups); group g holds rows g·group ...
     k_groups = min(k, maxima.shape[1])
-    if not scorer.margin:
+    error = scorer.screen_error()
+    if error is None:
         return _rescore_groups(scorer, maxima.topk(k_groups, dim=1).indices, group, k, exclude)
     # Screened scores are approximate: rescore every group that might hold one of the true top k.
-    # The threshold is computed in the maxima's own dtype, so allow one more unit of its rounding.
-    slack = scorer.margin + 2 * torch.finfo(maxima.dtype).eps
-    threshold = maxima.topk(k_groups, dim=1).values[:, -1:] - slack
-    needed = (maxima >= threshold).sum(1, dtype=torch.int32)
+    needed = _needed_groups(maxima, k_groups, error)
     widths = torch.clamp(2 ** torch.ceil(torch.log2(needed.float())), min=k_groups).long()
     scores = torch.empty(b, k, device=device)
     indices = torch.empty(b, k, dtype=torch.long, device=device)
@@ -265,6 +280,27 @@ def _top_k_batch(
         sub_exclude = None if exclude is None else exclude[which]
         scores[which], indices[which] = _rescore_groups(scorer.pick(which), groups, group, k, sub_exclude)
     return scores, indices
+
+
+def _unit_roundoff(dtype: torch.dtype) -> float:
+    return float(torch.finfo(dtype).eps) / 2
+
+
+def _needed_groups(maxima: torch.Tensor, k_groups: int, error: torch.Tensor) -> torch.Tensor:
+    """How many groups per query may hold one of the true top k, from screened group maxima (b, groups) and
+    the per-query screen error ``a`` (``Scorer.screen_error``).
+
+    A screened score s̃ is off by at most a + u·|s̃| (u: the maxima dtype's unit roundoff, for the score's own
+    rounding). The k best group maxima come from k rows whose true scores are all at least kth - u·|kth| - a,
+    so the true k-th best score is too. A row can only reach it if f(s̃) = s̃ + u·|s̃| ≥ kth - u·|kth| - 2a,
+    and f is increasing, so a group is needed when its maximum is at least f⁻¹ of that (in float32)."""
+    u = _unit_roundoff(maxima.dtype) / (1 - _unit_roundoff(maxima.dtype))
+    kth = maxima.topk(k_groups, dim=1).values[:, -1:].float()
+    floor = kth - u * kth.abs() - 2 * error.to(kth.device)
+    threshold = torch.where(floor >= 0, floor / (1 + u), floor / (1 - u))
+    # One float32 rounding of the threshold itself: step down one more of its units.
+    threshold = threshold - threshold.abs() * 2.0**-23
+    return (maxima >= threshold).sum(1, dtype=torch.int32)
 
 
 def _group_max(groups: torch.Tensor) -> torch.Tensor:

@@ -7,15 +7,13 @@ Goal: identical accuracy, at least 30× faster than gensim's evaluate_word_analo
 
 from __future__ import annotations
 
-import time
-
 from _common import finish, median_seconds, parser, table
 
 
 def main() -> None:
     p = parser(__doc__)
     p.add_argument("--restrict-vocab", type=int, default=300000)
-    p.add_argument("--repeats", type=int, default=3, help="timed runs of ours (gensim runs once: it is slow)")
+    p.add_argument("--repeats", type=int, default=3, help="timed runs of each (median)")
     args = p.parse_args()
 
     import torch
@@ -35,9 +33,13 @@ def main() -> None:
     ours_seconds = median_seconds(
         lambda: words.evaluate_analogies(path, restrict_vocab=args.restrict_vocab), args.repeats, warmup=0
     )
-    started = time.perf_counter()
-    gensim_accuracy, sections = kv.evaluate_word_analogies(path, restrict_vocab=args.restrict_vocab)
-    gensim_seconds = time.perf_counter() - started
+    theirs: dict = {}
+
+    def run_gensim() -> None:
+        theirs["result"] = kv.evaluate_word_analogies(path, restrict_vocab=args.restrict_vocab)
+
+    gensim_seconds = median_seconds(run_gensim, args.repeats, warmup=0)
+    gensim_accuracy, sections = theirs["result"]
     gensim_scored = len(sections[-1]["correct"]) + len(sections[-1]["incorrect"])
 
     result = {
@@ -66,7 +68,7 @@ def main() -> None:
     )
     print(
         f"semantic {report.semantic:.2%}, syntactic {report.syntactic:.2%}; "
-        f"speedup {result['speedup']}× (ours median of {args.repeats})"
+        f"speedup {result['speedup']}× (goal ≥ 30; each the median of {args.repeats})"
     )
     finish(result, args.json)
 

@@ -4,7 +4,9 @@
 
 Two workloads, each with one query at a time and with a batch of queries:
 GloVe 400k×50 (normalised), and 1M×384 random unit vectors.
-Goals: one query no slower than FAISS flat (ratio ≤ 1), batches ≥ 1.5× FAISS, identical neighbours.
+Goals: one query no slower than FAISS flat (ratio ≤ 1), batches ≥ 1.5× FAISS (``batch_speedup_1m_vs_faiss`` at
+1M), identical neighbours (``identical_neighbors``). Batches are the median of ``--repeats`` runs, each peer's in
+the same process.
 """
 
 from __future__ import annotations
@@ -141,13 +143,12 @@ def main() -> None:
         )
         queries = rng.standard_normal((args.queries, d), dtype=np.float32)
         queries /= np.linalg.norm(queries, axis=1, keepdims=True)
-        big = run(
-            "random 1M×384", es, matrix, queries, queries[: min(args.single, 10)], set(), max(1, args.repeats - 2)
-        )
+        big = run("random 1M×384", es, matrix, queries, queries[: min(args.single, 10)], set(), args.repeats)
         result["device"] = str(es.device)
         result["random_1m"] = big
         result["peak_rss_mb_1m"] = big["peak_rss_mb_after_ours"]
         result["matrix_mb_1m"] = round(matrix.nbytes / 2**20, 1)
+        result["batch_speedup_1m_vs_faiss"] = big["batch_speedup_vs_faiss"]
         for key in ("single_query_ratio_vs_faiss", "batch_speedup_vs_faiss"):
             result.setdefault(key, big[key])
         result["identical_neighbors"] = result.get("identical_neighbors", True) and big["identical_neighbors"]

@@ -5,7 +5,7 @@
 >>> words.analogy(positive=["king", "woman"], negative=["man"])  # doctest: +SKIP
 """
 
-from . import datasets
+from . import check, datasets
 from .engine import (
     AnalogyReport,
     DuplicateLabelError,
@@ -69,6 +69,7 @@ __all__ = [
     "WordAverage",
     "__version__",
     "build_corpus_index",
+    "check",
     "corpus_map",
     "datasets",
     "encode_corpus",

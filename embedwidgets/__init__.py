@@ -18,6 +18,7 @@ from .engine import (
     pick_device,
 )
 from .models import glove, minilm
+from .questions import Question
 
 _WIDGETS = (
     "AnalogyExplorer",
@@ -25,6 +26,7 @@ _WIDGETS = (
     "CompareView",
     "EmbeddingExplorer",
     "NeighborBrowser",
+    "Quiz",
     "SearchCompare",
     "SimilarityMatrix",
 )
@@ -61,6 +63,8 @@ __all__ = [
     "EmbeddingSet",
     "EmbedWidgetsError",
     "NeighborBrowser",
+    "Question",
+    "Quiz",
     "SearchCompare",
     "SentenceEncoder",
     "SimilarityMatrix",

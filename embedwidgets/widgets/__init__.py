@@ -4,6 +4,7 @@ from .analogy import AnalogyExplorer
 from .cluster import ClusterView, CompareView
 from .explorer import EmbeddingExplorer
 from .neighbors import NeighborBrowser
+from .quiz import Quiz
 from .search_compare import SearchCompare
 from .similarity import SimilarityMatrix
 
@@ -13,6 +14,7 @@ __all__ = [
     "CompareView",
     "EmbeddingExplorer",
     "NeighborBrowser",
+    "Quiz",
     "SearchCompare",
     "SimilarityMatrix",
 ]

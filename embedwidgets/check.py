@@ -18,13 +18,13 @@ cell runs before the learner has answered.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .engine.embeddings import EmbeddingSet
 
-__all__ = ["Result", "analogy", "custom", "equal", "nearest", "value"]
+__all__ = ["Result", "analogy", "custom", "equal", "exercises", "nearest", "value"]
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,15 @@ class Result:
     """The verdict on one answer: ``right`` is True, False, or None when there was no answer yet."""
 
     right: bool | None
-    message: str
+    text: str  # "right! ...", "not yet. <hint>" or "no answer yet. ..."
+    label: str = ""  # e.g. "Exercise 2", put in front of the text
+
+    @property
+    def message(self) -> str:
+        return f"{self.label}: {self.text}" if self.label else self.text[:1].upper() + self.text[1:]
+
+    def labelled(self, label: str) -> Result:
+        return replace(self, label=label)
 
     def __bool__(self) -> bool:
         return self.right is True
@@ -44,22 +52,21 @@ class Result:
         return self.message
 
 
-def _said(label: str, text: str) -> str:
-    return f"{label}: {text}" if label else text[:1].upper() + text[1:]
-
-
 def _unanswered(label: str) -> Result:
-    return Result(None, _said(label, "no answer yet. Replace None with your answer."))
+    return Result(None, "no answer yet. Replace None with your answer.", label)
 
 
 def _verdict(right: bool, label: str, hint: str, note: str = "") -> Result:
     if right:
-        return Result(True, _said(label, "right!" + (f" {note}" if note else "")))
-    return Result(False, _said(label, "not yet." + (f" {hint}" if hint else "")))
+        return Result(True, "right!" + (f" {note}" if note else ""), label)
+    return Result(False, "not yet." + (f" {hint}" if hint else ""), label)
 
 
-def custom(answer: Any, rule: Callable[[Any], tuple[bool, str] | bool], *, label: str = "") -> Result:
-    """Check ``answer`` with your own ``rule``, which returns ``(right, hint)`` or just ``right``.
+Verdict = Result | tuple[bool, str] | bool
+
+
+def custom(answer: Any, rule: Callable[[Any], Verdict], *, label: str = "") -> Result:
+    """Check ``answer`` with your own ``rule``, which returns ``(right, hint)``, just ``right``, or a Result.
 
     >>> custom(3, lambda a: (a % 2 == 1, "an odd number, please"), label="Exercise 1")
     Exercise 1: right!
@@ -69,8 +76,33 @@ def custom(answer: Any, rule: Callable[[Any], tuple[bool, str] | bool], *, label
     if answer is None:
         return _unanswered(label)
     verdict = rule(answer)
+    if isinstance(verdict, Result):
+        return verdict.labelled(label)
     right, hint = verdict if isinstance(verdict, tuple) else (verdict, "")
     return _verdict(bool(right), label, hint)
+
+
+def exercises(checks: Mapping[int, Callable[[Any], Verdict]]) -> Callable[[int, Any], Result]:
+    """A notebook's ``check(exercise, answer)``: each exercise's rule, labelled "Exercise n".
+
+    A rule takes the answer (never None: that is "no answer yet") and returns a Result (from ``nearest``,
+    ``value``, ...), ``(right, hint)`` or ``right``. The rules run when called, so answers follow the data.
+
+    >>> check = exercises({1: lambda answer: value(answer, 6 * 7, tol=0)})
+    >>> check(1, 42)
+    Exercise 1: right!
+    >>> check(1, None)
+    Exercise 1: no answer yet. Replace None with your answer.
+    """
+    rules = dict(checks)
+
+    def check(exercise: int, answer: Any) -> Result:
+        """Whether ``answer`` to an exercise above is right, with a hint if not."""
+        if exercise not in rules:
+            raise ValueError(f"there is no exercise {exercise!r} here; the exercises are {sorted(rules)}.")
+        return custom(answer, rules[exercise], label=f"Exercise {exercise}")
+
+    return check
 
 
 def equal(answer: Any, expected: Any, *, hint: str = "", label: str = "") -> Result:

@@ -3,6 +3,7 @@
 import doctest
 
 import numpy as np
+import pytest
 
 import embedwidgets as ew
 from embedwidgets import check
@@ -84,3 +85,21 @@ def test_unanswered_needs_no_engine_work():
 def test_results_show_as_plain_text():
     result = check.equal("x", "x", label="Exercise 1")
     assert repr(result) == str(result) == "Exercise 1: right!"
+
+
+def test_exercises_label_each_rule_and_run_it_when_called():
+    data = {"n": 3}
+    check = ew.check.exercises(
+        {1: lambda answer: check_value(answer, data["n"]), 2: lambda answer: (answer == "b", "try b")}
+    )
+    assert str(check(1, 3)) == "Exercise 1: right!"
+    data["n"] = 4  # the right answer is worked out at check time
+    assert str(check(1, 3)) == "Exercise 1: not yet. 3 is too low."
+    assert str(check(2, "a")) == "Exercise 2: not yet. try b" and check(2, "b")
+    assert check(2, None).right is None and str(check(2, None)).startswith("Exercise 2: no answer yet")
+    with pytest.raises(ValueError, match=r"no exercise 3 here; the exercises are \[1, 2\]"):
+        check(3, "a")
+
+
+def check_value(answer, expected):
+    return check.value(answer, expected, tol=0)

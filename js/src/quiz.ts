@@ -81,7 +81,7 @@ function render({ model, el }: RenderProps<QuizModel>): () => void {
         item.appendChild(
           h("div", { class: `ew-quiz-feedback ${verdict.right ? "ew-quiz-feedback-right" : "ew-quiz-feedback-wrong"}`, attrs: { role: "status" } }, [
             h("strong", { text: line }),
-            verdict.why ? h("span", { text: ` ${verdict.why}` }) : null,
+            verdict.why ? h("span", { class: "ew-quiz-why", text: verdict.why }) : null,
           ]),
         );
       }

@@ -11,7 +11,7 @@ ranking each metric gives), so the quiz cannot drift away from what the library 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -32,7 +32,6 @@ class Question:
     choices: Sequence[str]
     answer: int | str
     why: str = ""
-    _choices: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.text, str) or not self.text.strip():
@@ -53,13 +52,12 @@ class Question:
             answer = choices.index(answer)
         elif isinstance(answer, bool) or not isinstance(answer, int) or not 0 <= answer < len(choices):
             raise ValueError(f"answer must be a choice's text or its index (0 to {len(choices) - 1}), got {answer!r}.")
-        object.__setattr__(self, "_choices", choices)
-        object.__setattr__(self, "choices", choices)
+        object.__setattr__(self, "choices", choices)  # a tuple, so the question stays unchanged
         object.__setattr__(self, "answer", answer)
 
     @property
     def right_choice(self) -> str:
-        return self._choices[int(self.answer)]
+        return self.choices[int(self.answer)]
 
 
 def _with(choices: list[str], answer: str) -> list[str]:

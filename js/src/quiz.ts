@@ -50,12 +50,19 @@ function render({ model, el }: RenderProps<QuizModel>): () => void {
     h("div", { class: "ew-row" }, [score, again]),
   ]);
   el.appendChild(root);
+  // Enter and Space on a choice pick it; they must not reach the notebook's own shortcuts.
+  root.addEventListener("keydown", (event) => {
+    if (event.target instanceof HTMLButtonElement && (event.key === "Enter" || event.key === " ")) event.stopPropagation();
+  });
 
   const draw = () => {
     title.textContent = model.get("title");
     const questions = model.get("_questions") ?? [];
     const picks = model.get("picks") ?? [];
     const feedback = model.get("_feedback") ?? [];
+    // Redrawing replaces the buttons: keep keyboard focus on the question the learner was answering.
+    const active = (list.getRootNode() as Document | ShadowRoot).activeElement;
+    const focused = active && list.contains(active) ? active.closest("li")?.dataset.question : undefined;
     clear(list);
     questions.forEach((question, i) => {
       const pick = picks[i] ?? null;
@@ -86,6 +93,11 @@ function render({ model, el }: RenderProps<QuizModel>): () => void {
         );
       }
       list.appendChild(item);
+      if (focused === String(i)) {
+        const target = item.querySelector<HTMLElement>("button:not([disabled])") ?? item.querySelector<HTMLElement>(".ew-quiz-feedback");
+        target?.setAttribute("tabindex", target.tagName === "BUTTON" ? "0" : "-1");
+        target?.focus();
+      }
     });
     const answered = picks.filter((p) => p !== null && p !== undefined).length;
     score.textContent = scoreText(model.get("score") ?? 0, questions.length, answered);

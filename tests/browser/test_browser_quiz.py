@@ -69,7 +69,9 @@ def test_clicks_are_graded_in_python_and_the_score_follows(nb):
         expect(button).to_be_disabled()  # one pick per question
     expect(score).to_have_text("Score: 1 of 6 (5 still to answer)")
 
-    choice(view, 1, "munich").click()
+    expect(feedback).to_be_focused()  # the verdict, where the learner's focus was
+    choice(view, 1, "munich").focus()
+    nb.page.keyboard.press("Enter")  # from the keyboard this time
     wrong = question(view, 1).locator(".ew-quiz-feedback")
     expect(wrong).to_have_class(re.compile(r"\bew-quiz-feedback-wrong\b"))
     expect(wrong.locator("strong")).to_have_text("Not quite: the answer is “berlin”.")

@@ -187,12 +187,12 @@ def _raw_bert() -> Question:
     return Question(
         "Why are raw BERT vectors (no similarity fine-tuning) a poor choice for semantic search?",
         [
-            "its training (guess masked words, is this the next sentence?) never asked similar sentences to be close",
             "768 dimensions are too many for cosine similarity",
             "BERT cannot read sentences longer than a few words",
+            "its training (guess masked words, is this the next sentence?) never asked similar sentences to be close",
             "BERT gives every word the same vector whatever the context",
         ],
-        0,
+        2,
         "Sentence-BERT fine-tuned the same network on pairs, pulling similar sentences together and pushing "
         "others apart; after that, cosine means similar. (And BERT's vectors do depend on context.)",
     )

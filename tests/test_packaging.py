@@ -38,6 +38,8 @@ STATIC_FILES = [
     "search_compare.css",
     "explorer.js",
     "explorer.css",
+    "quiz.js",
+    "quiz.css",
     "sidebar_note.js",
     "sidebar_note.css",
 ]

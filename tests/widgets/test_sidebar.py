@@ -24,6 +24,7 @@ WIDGETS = {
         ["a cheap flight", "a doctor visit"], encoder=ew.WordAverage(words)
     ),
     "EmbeddingExplorer": lambda words: ew.EmbeddingExplorer(words),
+    "Quiz": lambda words: ew.Quiz([ew.Question("Which score ignores length?", ["cosine", "dot product"], 0)]),
 }
 
 

@@ -5,7 +5,7 @@
 >>> words.analogy(positive=["king", "woman"], negative=["man"])  # doctest: +SKIP
 """
 
-from . import datasets
+from . import check, datasets
 from .engine import (
     AnalogyReport,
     DuplicateLabelError,
@@ -19,6 +19,7 @@ from .engine import (
     pick_device,
 )
 from .models import glove, minilm, multilingual_e5
+from .questions import Question
 
 _WIDGETS = (
     "AnalogyExplorer",
@@ -27,6 +28,7 @@ _WIDGETS = (
     "EmbeddingExplorer",
     "EmbeddingMap",
     "NeighborBrowser",
+    "Quiz",
     "SearchCompare",
     "SimilarityMatrix",
 )
@@ -65,6 +67,8 @@ __all__ = [
     "EmbedWidgetsError",
     "MultilingualE5",
     "NeighborBrowser",
+    "Question",
+    "Quiz",
     "SearchCompare",
     "SentenceEncoder",
     "SimilarityMatrix",
@@ -73,6 +77,7 @@ __all__ = [
     "WordAverage",
     "__version__",
     "build_corpus_index",
+    "check",
     "corpus_map",
     "datasets",
     "encode_corpus",

@@ -40,6 +40,8 @@ STATIC_FILES = [
     "explorer.css",
     "embedding_map.js",
     "embedding_map.css",
+    "quiz.js",
+    "quiz.css",
     "sidebar_note.js",
     "sidebar_note.css",
 ]

@@ -5,6 +5,7 @@ from .cluster import ClusterView, CompareView
 from .embedding_map import EmbeddingMap
 from .explorer import EmbeddingExplorer
 from .neighbors import NeighborBrowser
+from .quiz import Quiz
 from .search_compare import SearchCompare
 from .similarity import SimilarityMatrix
 
@@ -15,6 +16,7 @@ __all__ = [
     "EmbeddingExplorer",
     "EmbeddingMap",
     "NeighborBrowser",
+    "Quiz",
     "SearchCompare",
     "SimilarityMatrix",
 ]

@@ -25,6 +25,7 @@ WIDGETS = {
     ),
     "EmbeddingExplorer": lambda words: ew.EmbeddingExplorer(words),
     "EmbeddingMap": lambda words: ew.EmbeddingMap(words, items=["king", "queen"]),
+    "Quiz": lambda words: ew.Quiz([ew.Question("Which score ignores length?", ["cosine", "dot product"], 0)]),
 }
 
 

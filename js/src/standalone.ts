@@ -6,8 +6,10 @@ import "./styles.css";
 import "./cluster.css";
 import "./search_compare.css";
 import analogy from "./analogy";
+import embeddingMap from "./embedding_map";
 import explorer from "./explorer";
 import neighbors from "./neighbors";
+import quiz from "./quiz";
 import searchCompare from "./search_compare";
 import similarity from "./similarity";
 import { h, isRecord } from "./lib";
@@ -18,8 +20,10 @@ import { SnapshotModel, type WidgetSnapshot } from "./page/snapshot_model";
 /** The bundled views, by the name of the module each widget loads in the notebook. */
 const VIEWS: Record<string, { render: (props: RenderProps<any>) => unknown }> = {
   analogy,
+  embedding_map: embeddingMap,
   explorer,
   neighbors,
+  quiz,
   search_compare: searchCompare,
   similarity,
 };

@@ -174,7 +174,28 @@ def test_explorer_page_draws_both_tabs(open_saved, words, folder):
     expect(analogies).to_be_visible()
     expect(analogies.locator("li.ew-result .ew-label").first).to_have_text("queen")
     expect(neighbours).to_be_hidden()
+    page.get_by_role("tab", name="Map").click()
+    labels = page.locator(".ew-root .ew-map-plot text.ew-map-label")
+    expect(labels).to_have_count(len(widget.map_points))
+    assert sorted(labels.all_text_contents()) == sorted(widget.map_points.label)
     expect(page.locator(".ew-offline-note")).not_to_contain_text("not available offline")
+    saved.assert_quiet()
+
+
+def test_quiz_page_shows_the_graded_picks(open_saved, folder):
+    quiz = ew.Quiz(
+        [
+            ew.Question("Which score ignores length?", ["cosine", "dot product"], 0, "the angle only"),
+            ew.Question(HOSTILE[0], [HOSTILE[1], "plain"], 1),
+        ]
+    )
+    quiz.answer(0, 0)
+    saved = open_saved(quiz.save_html(folder / "quiz.html"))
+    view = saved.page.locator(".ew-root.ew-quiz")
+    expect(view.locator(".ew-quiz-text")).to_have_text(["Which score ignores length?", HOSTILE[0]])
+    expect(view.locator(".ew-quiz-score")).to_contain_text("1 of 2")
+    expect(view.locator(".ew-quiz-why")).to_have_text("the angle only")
+    assert_not_injected(saved.page, whole_page=True)
     saved.assert_quiet()
 
 

@@ -45,7 +45,9 @@ def test_every_public_widget_can_save_a_page():
         "ClusterView",
         "CompareView",
         "EmbeddingExplorer",
+        "EmbeddingMap",
         "NeighborBrowser",
+        "Quiz",
         "SearchCompare",
         "SimilarityMatrix",
     }
@@ -94,8 +96,8 @@ def test_the_explorer_saves_its_tabs_as_children(hostile_set, tmp_path):
     payload = json.loads(data)
     assert payload["module"] == "explorer"
     ids = [ref.removeprefix("IPY_MODEL_") for ref in payload["state"]["tabs"]]
-    assert ids == [widget.neighbors.model_id, widget.analogies.model_id]
-    assert [payload["children"][i]["module"] for i in ids] == ["neighbors", "analogy"]
+    assert ids == [widget.neighbors.model_id, widget.analogies.model_id, widget.map.model_id]
+    assert [payload["children"][i]["module"] for i in ids] == ["neighbors", "analogy", "embedding_map"]
     assert payload["children"][ids[0]]["state"]["query"] == "alpha"
 
 

@@ -24,7 +24,7 @@ import traitlets
 
 from ..engine.errors import EmbedWidgetsError, UnknownTokenError
 from ._requests import STATIC as STATIC
-from ._requests import Handler, handler
+from ._requests import Handler, front_end_traits, handler
 from ._standalone import SavedPage
 from .sidebar import SidebarMixin
 
@@ -73,6 +73,8 @@ class EmbedWidget(SavedPage, SidebarMixin, anywidget.AnyWidget):
             close = difflib.get_close_matches(unknown[0], public, n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
             raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument {unknown[0]!r}.{hint}")
+        self._own_layout = "layout" not in kwargs
+        front_end_traits(self)
         super().__init__(**kwargs)
         self._handlers: dict[str, Handler] = {}
         for klass in reversed(type(self).__mro__):
@@ -81,6 +83,14 @@ class EmbedWidget(SavedPage, SidebarMixin, anywidget.AnyWidget):
                 if kind:
                     self._handlers[kind] = getattr(self, name)
         self.on_msg(self._on_custom_message)
+
+    def close(self) -> None:
+        """Close the widget, and the ``layout`` widget ipywidgets made for it: otherwise every closed widget
+        leaves its Layout in ipywidgets' registry, for ever."""
+        layout = self.layout if getattr(self, "_own_layout", False) else None
+        super().close()
+        if layout is not None:
+            layout.close()
 
     def _on_custom_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict) or content.get("type") != "request":

@@ -55,6 +55,12 @@ class EmbeddingExplorer(EmbedWidget):
             tabs=[self.neighbors, self.analogies, self.map], tab_names=["Neighbours", "Analogies", "Map"], **kwargs
         )
 
+    def close(self) -> None:
+        """Close the explorer and its three tabs: they were made for it, and would stay alive otherwise."""
+        super().close()
+        for tab in (self.neighbors, self.analogies, self.map):
+            tab.close()
+
     # The Map tab's state, under the explorer's own names, so a notebook can drive it from here.
     @property
     def map_items(self) -> list[str]:

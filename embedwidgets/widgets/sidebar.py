@@ -14,7 +14,7 @@ import anywidget
 import traitlets
 from ipywidgets import widget_serialization
 
-from ._requests import STATIC, handler
+from ._requests import STATIC, front_end_traits, handler
 
 SIDEBAR_AREAS = ("right", "left")
 _PIN_NUMBERS = itertools.count(1)
@@ -86,7 +86,13 @@ class SidebarNote(anywidget.AnyWidget):
 
     def __init__(self, target: SidebarMixin) -> None:
         pinned = target._sidebar or {}
+        front_end_traits(self)
         super().__init__(target=target, area=pinned.get("area", "right"), title=pinned.get("title", ""))
+
+    def close(self) -> None:
+        layout = self.layout  # made for this note alone: closed with it, or it stays in the registry
+        super().close()
+        layout.close()
 
     def __repr__(self) -> str:
         # What hosts without widget support print instead.

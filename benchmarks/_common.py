@@ -31,6 +31,21 @@ def median_seconds(fn: Callable[[], object], repeats: int, warmup: int = 1) -> f
     return statistics.median(times)
 
 
+def interleaved_median_seconds(fns: list[Callable[[], object]], repeats: int, warmup: int = 0) -> list[float]:
+    """Median wall time of each of ``fns``, run in turns (a, b, a, b, ...): on a shared machine whose speed drifts
+    over tens of seconds, each peer then meets the same conditions, so their ratio is fair."""
+    for _ in range(warmup):
+        for fn in fns:
+            fn()
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(repeats):
+        for fn, out in zip(fns, times):
+            started = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - started)
+    return [statistics.median(t) for t in times]
+
+
 def table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths))  # noqa: E731

@@ -13,7 +13,7 @@ import os
 import re
 import tempfile
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -217,29 +217,43 @@ class SentenceEncoder:
     def encode(self, texts: Sequence[str], *, batch_size: int = 64, progress: bool | None = None) -> np.ndarray:
         """Vectors for ``texts`` (float32, one row each), from the cache where it has them."""
         texts = check_texts(texts)
-        out = np.empty((len(texts), self.dim), dtype=np.float32)
-        if not texts:
-            return out
-        keys = [EncodingCache.key(t) for t in texts]
-        cached = self.cache.get(keys) if self.cache else [None] * len(texts)
-        missing: dict[bytes, list[int]] = {}
-        for i, (key, vector) in enumerate(zip(keys, cached)):
-            if vector is None:
-                missing.setdefault(key, []).append(i)
-            else:
-                out[i] = vector
-        if missing:
-            todo = [texts[rows[0]] for rows in missing.values()]
-            show = len(todo) >= AUTO_PROGRESS_AT if progress is None else progress
-            fresh = np.asarray(
-                self.model.encode(todo, batch_size=batch_size, show_progress_bar=show, convert_to_numpy=True),
-                dtype=np.float32,
-            )
-            for rows, vector in zip(missing.values(), fresh):
-                out[rows] = vector
-            if self.cache:
-                self.cache.put(list(missing), fresh)
+
+        def compute(todo: list[str], show: bool) -> np.ndarray:
+            vectors = self.model.encode(todo, batch_size=batch_size, show_progress_bar=show, convert_to_numpy=True)
+            return np.asarray(vectors, dtype=np.float32)
+
+        return encode_through_cache(self.cache, texts, "", self.dim, compute, progress)
+
+
+def encode_through_cache(
+    cache: EncodingCache | None,
+    texts: list[str],
+    prefix: str,
+    dim: int,
+    compute: Callable[[list[str], bool], np.ndarray],
+    progress: bool | None,
+) -> np.ndarray:
+    """Vectors for ``texts`` (float32, one row each): from ``cache`` (keyed by ``prefix`` + text) where it has
+    them, the rest from ``compute(distinct missing texts, show a progress bar)``, which are then cached."""
+    out = np.empty((len(texts), dim), dtype=np.float32)
+    if not texts:
         return out
+    keys = [EncodingCache.key(prefix + t) for t in texts]
+    cached = cache.get(keys) if cache else [None] * len(texts)
+    missing: dict[bytes, list[int]] = {}
+    for i, (key, vector) in enumerate(zip(keys, cached)):
+        if vector is None:
+            missing.setdefault(key, []).append(i)
+        else:
+            out[i] = vector
+    if missing:
+        todo = [texts[rows[0]] for rows in missing.values()]
+        fresh = compute(todo, len(todo) >= AUTO_PROGRESS_AT if progress is None else progress)
+        for rows, vector in zip(missing.values(), fresh):
+            out[rows] = vector
+        if cache:
+            cache.put(list(missing), fresh)
+    return out
 
 
 def _fingerprint(model: object, dim: int) -> str:
@@ -333,26 +347,10 @@ class MultilingualE5:
         return self._encode(check_texts(texts), self.QUERY, batch_size, progress)
 
     def _encode(self, texts: list[str], prefix: str, batch_size: int, progress: bool | None) -> np.ndarray:
-        out = np.empty((len(texts), self.dim), dtype=np.float32)
-        if not texts:
-            return out
-        keys = [EncodingCache.key(prefix + t) for t in texts]
-        cached = self.cache.get(keys) if self.cache else [None] * len(texts)
-        missing: dict[bytes, list[int]] = {}
-        for i, (key, vector) in enumerate(zip(keys, cached)):
-            if vector is None:
-                missing.setdefault(key, []).append(i)
-            else:
-                out[i] = vector
-        if missing:
-            todo = [texts[rows[0]] for rows in missing.values()]
-            show = len(todo) >= AUTO_PROGRESS_AT if progress is None else progress
-            fresh = np.concatenate(list(self._batches(todo, prefix == self.QUERY, max(1, batch_size), show)))
-            for rows, vector in zip(missing.values(), fresh):
-                out[rows] = vector
-            if self.cache:
-                self.cache.put(list(missing), fresh)
-        return out
+        def compute(todo: list[str], show: bool) -> np.ndarray:
+            return np.concatenate(list(self._batches(todo, prefix == self.QUERY, max(1, batch_size), show)))
+
+        return encode_through_cache(self.cache, texts, prefix, self.dim, compute, progress)
 
     def _batches(self, texts: list[str], query: bool, batch_size: int, show: bool) -> Iterator[np.ndarray]:
         from tqdm.auto import tqdm  # type: ignore[import-untyped]

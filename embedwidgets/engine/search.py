@@ -180,7 +180,8 @@ class LinearScorer(Scorer):
         query_error = (queries - rounded).norm(dim=1, keepdim=True)
         length = rounded.norm(dim=1, keepdim=True)
         sum_error = self.matrix.shape[1] * 2.0**-24 * length * (1 + row_error)
-        return query_error * (1 + 1e-6) + length * row_error + sum_error
+        # 1e-6: the float32 normalisation of rows and queries, which the exact rescoring shares only in part.
+        return query_error * (1 + 1e-6) + length * row_error + sum_error + 1e-6
 
     def block(self, start: int, stop: int, out: torch.Tensor) -> None:
         source = self.matrix if self.screen is None else self.screen

@@ -11,6 +11,7 @@ Two leaks were found this way and fixed: anywidget tied every instance to its cl
 
 import gc
 import threading
+import weakref
 
 import psutil
 import pytest
@@ -73,10 +74,6 @@ def finish_background_jobs():
             assert not thread.is_alive(), f"{thread.name} still runs after 120 s"
 
 
-def live(kind):
-    return [o for o in gc.get_objects() if type(o).__name__ == kind and isinstance(o, EmbedWidget)]
-
-
 @pytest.mark.parametrize("kind", list(MAKERS))
 def test_closed_widgets_are_freed(kind, words, docs):
     make = MAKERS[kind]
@@ -84,16 +81,19 @@ def test_closed_widgets_are_freed(kind, words, docs):
     finish_background_jobs()
     gc.collect()
     registry, rss = len(ipywidget._instances), psutil.Process().memory_info().rss
+    made: list[weakref.ref[EmbedWidget]] = []  # only this test's widgets: others' may rightly still live
     for _ in range(ROUNDS):
         widget = make(words, docs)
         assert widget.error is None
+        made.append(weakref.ref(widget))
         widget.close()
         finish_background_jobs()
     del widget
     finish_background_jobs()
     gc.collect()
     assert len(ipywidget._instances) == registry
-    assert live(kind) == []
+    alive = [ref() for ref in made if ref() is not None]
+    assert alive == [], f"{len(alive)} of {ROUNDS} closed {kind}s are still alive"
     grown = psutil.Process().memory_info().rss - rss
     print(f"{kind}: RSS {grown / 2**20:+.1f} MB over {ROUNDS} rounds")
     assert grown < RSS_BOUND, f"RSS grew by {grown / 2**20:.1f} MB over {ROUNDS} {kind}s"

@@ -134,10 +134,29 @@ class EmbedWidget(SavedPage, SidebarMixin, anywidget.AnyWidget):
             self._report(error)
             self.send_state([name for name in sync_data if name in self.keys])
 
+    # ---- answering again when the question changes -------------------------------------------------
+
+    _question: ClassVar[tuple[str, ...]] = ()  # traits whose change asks the widget to answer again
+    _quiet = False  # set while traits are first set, or a batch from the view is applied: no answer yet
+
+    def _answer(self, changed: list[str]) -> None:
+        """Answer again after the traits ``changed`` (of ``_question``) changed; widgets with a question do."""
+
+    def _rerun(self, change: dict) -> None:
+        if not self._quiet:
+            self._answer([change["name"]])
+
     @contextlib.contextmanager
     def _view_changes(self, sync_data: dict) -> Iterator[None]:
-        """Wraps a batch of changes from the view; subclasses act once after it."""
-        yield
+        """Wraps a batch of changes from the view: the widget answers once after it, not once per trait."""
+        asks = any(name in self._question for name in sync_data)
+        self._quiet = asks
+        try:
+            yield
+        finally:
+            self._quiet = False
+        if asks:
+            self._answer(list(sync_data))
 
 
 class QueryWidget(EmbedWidget):
@@ -149,7 +168,6 @@ class QueryWidget(EmbedWidget):
     and keeps ``results``.
     """
 
-    _question: ClassVar[tuple[str, ...]] = ()
     _expected_errors: ClassVar[tuple[type[BaseException], ...]] = (EmbedWidgetsError, KeyError, ValueError)
 
     def __init__(self, **kwargs: Any) -> None:
@@ -189,20 +207,8 @@ class QueryWidget(EmbedWidget):
             self._report(self._failure)
         return self.results
 
-    def _rerun(self, _change: dict) -> None:
-        if not self._quiet:
-            self.run()
-
-    @contextlib.contextmanager
-    def _view_changes(self, sync_data: dict) -> Iterator[None]:
-        asks = any(name in self._question for name in sync_data)
-        self._quiet = asks
-        try:
-            yield
-        finally:
-            self._quiet = False
-        if asks:
-            self.run()
+    def _answer(self, changed: list[str]) -> None:
+        self.run()
 
     def _compute(self) -> tuple[pd.DataFrame, dict[str, Any]]:
         raise NotImplementedError

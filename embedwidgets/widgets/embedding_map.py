@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from typing import Any
 
 import pandas as pd
@@ -175,20 +174,8 @@ class EmbeddingMap(EmbedWidget):
         finally:
             self._quiet = quiet
 
-    def _rerun(self, change: dict) -> None:
-        if not self._quiet:
-            self.run([change["name"]])
-
-    @contextlib.contextmanager
-    def _view_changes(self, sync_data: dict) -> Iterator[None]:
-        asks = any(name in self._question for name in sync_data)
-        self._quiet = asks
-        try:
-            yield
-        finally:
-            self._quiet = False
-        if asks:
-            self.run(list(sync_data))
+    def _answer(self, changed: list[str]) -> None:
+        self.run(changed)
 
     # ---- the view's commands --------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 // view's requests that the embedded data can answer (a point's tooltip, a legend highlight); the rest say they
 // are not available in a saved page. It imports no DOM or WebGL code, so node's tests can run it.
 import { decodeWire as decode, isRecord, readArray, type ArrayValue, type WireArray } from "../lib";
+import { ModelEvents } from "../lib/events";
 import type { ClusterLabel, ClusterModel, Legend, PointInfo, ViewModel } from "./model";
 
 /** The data embedded in the page by embedwidgets/widgets/_standalone.py. Arrays carry base64 bytes. */
@@ -21,7 +22,6 @@ export type PageData = {
 };
 
 /** A listener, typed as the widget model types them. */
-type Handler = Parameters<ViewModel["on"]>[1];
 type Request = { type: "request"; id: number; kind: string; params: Record<string, unknown> };
 
 const SAVED = "is not available in a saved page: it needs the Python kernel";
@@ -37,12 +37,12 @@ function isRequest(message: unknown): message is Request {
 }
 
 /** The widget model's methods, over traits held in the page. */
-export class PageModel implements ViewModel {
+export class PageModel extends ModelEvents implements ViewModel {
   private traits: ClusterModel;
-  private handlers = new Map<string, Set<Handler>>();
   private before = new Map<keyof ClusterModel, unknown>(); // what the view changed since it last saved
 
   constructor(private data: PageData) {
+    super();
     this.traits = {
       title: data.title,
       busy: false,
@@ -102,18 +102,6 @@ export class PageModel implements ViewModel {
     if (this.traits[key] === value) return;
     this.traits[key] = value;
     this.emit(`change:${key}`);
-  }
-
-  on(event: string, handler: Handler): void {
-    const set = this.handlers.get(event) ?? new Set<Handler>();
-    set.add(handler);
-    this.handlers.set(event, set);
-  }
-
-  off(event?: string | null, handler?: Handler | null): void {
-    if (!event) return this.handlers.clear();
-    if (!handler) this.handlers.delete(event);
-    else this.handlers.get(event)?.delete(handler);
   }
 
   save_changes(): void {
@@ -181,9 +169,5 @@ export class PageModel implements ViewModel {
 
   private highlighted(): number[] {
     return Array.from(readArray(this.traits._highlight)?.data ?? []);
-  }
-
-  private emit(event: string, ...args: unknown[]): void {
-    for (const handler of Array.from(this.handlers.get(event) ?? [])) handler(...args);
   }
 }

@@ -4,6 +4,7 @@
 // (child views are drawn by the ``draw`` it is given), so node's tests can run it.
 import type { AnyModel } from "@anywidget/types";
 import { decodeWire, isRecord, isWireArray } from "../lib";
+import { ModelEvents } from "../lib/events";
 
 /** One widget's saved state, as embedwidgets/widgets/_standalone.py writes it. */
 export type Snapshot = { module: string; state: Record<string, unknown> };
@@ -15,7 +16,6 @@ export type Draw = (model: SnapshotModel, el: HTMLElement) => void;
 /** Told what the user tried that needs the kernel. */
 export type OfflineListener = (what: string) => void;
 
-type Handler = (...args: any[]) => void;
 type Request = { type: "request"; id: number; kind: string; params?: unknown };
 
 export const OFFLINE = "needs the Python kernel, and this saved page has none";
@@ -34,18 +34,18 @@ function isRequest(message: unknown): message is Request {
   return isRecord(message) && message.type === "request" && typeof message.id === "number" && typeof message.kind === "string";
 }
 
-export class SnapshotModel implements AnyModel {
+export class SnapshotModel extends ModelEvents implements AnyModel {
   readonly module: string;
   readonly widget_manager: {
     get_model(id: string): Promise<any>;
     create_view(model: unknown, options: object): Promise<{ el: HTMLElement; remove(): void }>;
   };
   private traits: Record<string, unknown>;
-  private handlers = new Map<string, Set<Handler>>();
   private before = new Map<string, unknown>(); // what the view changed since it last saved
   private offline = new Set<OfflineListener>();
 
   constructor(snapshot: Snapshot, children: Record<string, Snapshot> = {}, draw?: Draw, parent?: SnapshotModel) {
+    super();
     this.module = snapshot.module;
     this.traits = isRecord(snapshot.state) ? (revive(snapshot.state) as Record<string, unknown>) : {};
     const made = new Map<string, SnapshotModel>();
@@ -89,18 +89,6 @@ export class SnapshotModel implements AnyModel {
     if (refused.length) this.tellOffline(`Changing ${refused.join(", ")}`);
   }
 
-  on(event: string, handler: Handler): void {
-    const set = this.handlers.get(event) ?? new Set<Handler>();
-    set.add(handler);
-    this.handlers.set(event, set);
-  }
-
-  off(event?: string | null, handler?: Handler | null): void {
-    if (!event) return this.handlers.clear();
-    if (!handler) this.handlers.delete(event);
-    else this.handlers.get(event)?.delete(handler);
-  }
-
   /** Answer a request a moment later, as the kernel would: suggestions are none, everything else is offline. */
   send(message: unknown): void {
     if (!isRequest(message)) return;
@@ -132,9 +120,5 @@ export class SnapshotModel implements AnyModel {
     if (this.traits[key] === value) return;
     this.traits[key] = value;
     this.emit(`change:${key}`);
-  }
-
-  private emit(event: string, ...args: unknown[]): void {
-    for (const handler of Array.from(this.handlers.get(event) ?? [])) handler(...args);
   }
 }

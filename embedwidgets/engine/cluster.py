@@ -4,6 +4,7 @@ class-based TF-IDF."""
 from __future__ import annotations
 
 import functools
+import types
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,9 @@ if TYPE_CHECKING:
 CLUSTERINGS = ("kmeans", "hdbscan")
 Progress = Callable[[float, str], None]
 DISTANCE_ELEMENTS = 1 << 24  # rows × centres per distance block
-SCORE_ELEMENTS = 1 << 20  # centres × rows per k-means scoring block: 4 MB of float32, kept in cache
+SCORE_ELEMENTS = 1 << 19  # centres × rows per k-means scoring block: 2 MB of float32, kept in cache
+# When more than this share of the rows must be scored, scoring them all in place beats gathering them.
+DENSE_SHARE = 0.6
 # Above this many rows, k-means++ draws its start from a seeded random sample of this size: seeding makes k
 # passes over the rows, which at 10M rows costs more than the Lloyd steps that follow (scikit-learn seeds on
 # every row; FAISS trains on a sample). Lloyd steps always run over every row.
@@ -40,9 +43,13 @@ def kmeans(
     rows (float64 sums, updated from the rows that changed centre). It stops when no row changes, when the
     inertia falls by less than ``tol`` (relative), or after ``max_iter`` steps.
 
-    Memory beyond ``data``: per row one label and one norm (12 bytes), plus one block of at most
-    ``DISTANCE_ELEMENTS`` distances while seeding; rows stay in their own dtype (float16 or a memory-mapped
-    tensor works), so 10M rows need about 120 MB besides the data.
+    On the CPU, bounds on each row's distances skip the rows whose centre cannot change (Hamerly's method; see
+    ``_Lloyd``): the labels are still exactly those of the float32 iteration.
+
+    Memory beyond ``data``: per row one label and one norm (12 bytes), on the CPU 33 bytes more for the bounds
+    and the list of rows to score, plus one block of at most ``DISTANCE_ELEMENTS`` distances while seeding; rows
+    stay in their own dtype (float16 or a memory-mapped tensor works), so 10M rows need about 450 MB besides the
+    data.
     """
     n = data.shape[0]
     if not 1 <= k <= n:
@@ -92,30 +99,77 @@ def _row_sq_norms(data: torch.Tensor) -> torch.Tensor:
 
 class _Lloyd:
     """The state of Lloyd's iteration: centres, every row's label, and float64 per-centre sums and counts that
-    are updated from the rows that changed centre (after the first step, a few percent of the rows)."""
+    are updated from the rows that changed centre (after the first step, a few percent of the rows).
+
+    On the CPU, Hamerly's bounds spare most of the scoring. Each row keeps an upper bound on its distance to its
+    own centre and a lower bound on its distance to every other centre; when the centres move, the bounds widen
+    by how far they moved. A row whose bounds still prove its own centre nearest, with room left for float32
+    rounding, is not scored: its float32 scores would pick the same centre. So the labels are those of the
+    plain float32 Lloyd iteration, and only the work differs. On a GPU every row is scored: the product is cheap there.
+    """
 
     def __init__(self, data: torch.Tensor, sq_norms: torch.Tensor, centres: torch.Tensor) -> None:
+        n = data.shape[0]
         self.data, self.sq_norms, self.centres = data, sq_norms, centres.float()
         self.k = centres.shape[0]
-        self.labels = torch.full((data.shape[0],), -1, dtype=torch.int64, device=data.device)
+        self.labels = torch.full((n,), -1, dtype=torch.int64, device=data.device)
         self.sums = torch.zeros(self.k, data.shape[1], dtype=torch.float64, device=data.device)
         self.counts = torch.zeros(self.k, dtype=torch.int64, device=data.device)
+        self.bounded = data.device.type == "cpu"
+        self.moved_by: torch.Tensor | None = None  # how far each centre moved since the rows were last bounded
+        self.scored_rows = 0  # rows scored against every centre so far: what the bounds leave to do
+        if self.bounded:
+            self.norms = sq_norms.double().sqrt().numpy()
+            self.upper = np.full(n, np.inf)
+            self.lower = np.zeros(n)
+            # A dot product of d float32 terms errs by at most d·u·|x||c| (u = 2⁻²⁴), in any order of summation;
+            # the score x·c - |c|²/2 and |x|² add a few more roundings.
+            self.unit_error = (data.shape[1] + 4) * 2.0**-24
 
     def assign(self) -> int:
         """Every row to its nearest centre; returns how many rows changed centre."""
         half = ((self.centres * self.centres).sum(1) * -0.5)[:, None]
+        widest = float(self.centres.double().norm(dim=1).max())
         changed = 0
-        for rows in _row_chunks(self.data.shape[0], self.k, SCORE_ELEMENTS):
-            block = self.data[rows].float()
+        for rows in self._rows_to_score(widest):
+            block = (self.data[rows] if isinstance(rows, slice) else self.data.index_select(0, rows)).float()
             # argmin |x - c|² = argmax x·c - |c|²/2: one product per cache-sized block, centres × rows, so the
             # best centre is found by a pass that runs along the rows.
-            nearest = _column_argmax(torch.addmm(half, self.centres, block.T))
-            moved = (nearest != self.labels[rows]).nonzero().squeeze(1)
+            scores = torch.addmm(half, self.centres, block.T)
+            self.scored_rows += block.shape[0]
+            if self.bounded:
+                numbers = np.arange(rows.start, rows.stop) if isinstance(rows, slice) else rows.numpy()
+                changed += _kernels().settle(
+                    scores.numpy(), block.contiguous().numpy(), numbers, self.sq_norms.numpy(), self.norms, widest,
+                    self.unit_error, self.labels.numpy(), self.upper, self.lower, self.sums.numpy(),
+                    self.counts.numpy(),
+                )  # fmt: skip
+                continue
+            before = self.labels[rows].clone()
+            nearest = scores.argmax(0)
+            moved = (nearest != before).nonzero().squeeze(1)
             if moved.numel():
                 changed += moved.numel()
-                self._add(block[moved], self.labels[rows][moved], nearest[moved])
+                self._add(block[moved], before[moved], nearest[moved])
                 self.labels[rows] = nearest
         return changed
+
+    def _rows_to_score(self, widest: float) -> list:
+        """Blocks of rows (slices, or tensors of row numbers) whose nearest centre the bounds do not settle."""
+        n, step = self.data.shape[0], max(1, SCORE_ELEMENTS // self.k)
+        if self.bounded and self.moved_by is not None:
+            farthest = self.moved_by.topk(min(2, self.k))
+            moves = farthest.values.tolist() + [0.0]
+            unsettled = np.empty(n, dtype=np.int64)
+            count = _kernels().widen(
+                self.labels.numpy(), self.upper, self.lower, self.moved_by.numpy(), int(farthest.indices[0]),
+                moves[0], moves[1], self.norms, widest, self.unit_error, unsettled,
+            )  # fmt: skip
+            self.moved_by = None
+            if count <= DENSE_SHARE * n:
+                rows = torch.from_numpy(unsettled[:count])
+                return [rows[start : start + step] for start in range(0, count, step)]
+        return [slice(start, min(start + step, n)) for start in range(0, n, step)]
 
     def _add(self, block: torch.Tensor, before: torch.Tensor, after: torch.Tensor) -> None:
         """Moves rows from centre ``before`` (-1: none yet) to centre ``after`` in the sums and counts."""
@@ -137,40 +191,78 @@ class _Lloyd:
         """Centres to the means of their rows. An empty cluster restarts at the row farthest from its centre."""
         empty = self.counts == 0
         means = (self.sums / self.counts.clamp_min(1)[:, None]).float()
+        previous = self.centres
         self.centres = torch.where(empty[:, None], self.centres, means)
         if empty.any():
             distances = torch.empty(self.data.shape[0], device=self.data.device)
             for rows in _row_chunks(self.data.shape[0], self.data.shape[1]):
                 distances[rows] = (self.data[rows].float() - self.centres[self.labels[rows]]).square().sum(1)
             self.centres[empty] = self.data[distances.topk(int(empty.sum())).indices].float()
-
-
-def _column_argmax(scores: torch.Tensor) -> torch.Tensor:
-    """The row of the largest value in each column of ``scores`` (centres × rows; the first on ties). On the
-    CPU a compiled pass along the rows: torch's column argmax is about twenty times slower."""
-    if scores.device.type != "cpu":
-        return scores.argmax(0)
-    where = np.empty(scores.shape[1], dtype=np.int64)
-    _column_argmax_kernel()(scores.contiguous().numpy(), where, np.empty(scores.shape[1], dtype=np.float32))
-    return torch.from_numpy(where)
+        # In float64, a hair long, so that the bounds widened by it stay bounds despite float64 rounding.
+        moved = (self.centres.double() - previous.double()).norm(dim=1) * (1 + 1e-9)
+        self.moved_by = moved if self.moved_by is None else self.moved_by + moved
 
 
 @functools.cache
-def _column_argmax_kernel() -> Callable[..., None]:
-    import numba  # a dependency of umap-learn; compiled once, then cached on disk
+def _kernels() -> Any:
+    """The compiled passes of the bounded Lloyd step (numba, a dependency of umap-learn; cached on disk)."""
+    import numba
 
     @numba.njit(cache=True, nogil=True)
-    def column_argmax(scores, where, best):  # pragma: no cover (compiled)
-        k, n = scores.shape
+    def widen(labels, upper, lower, moved_by, farthest, farthest_move, next_move, norms, widest, unit, out):
+        """Widens each row's bounds by the moves of its centres (the other centres moved at most as far as the
+        farthest-moving one that is not its own); writes the rows left unsettled to ``out``, returns how many."""
+        n = labels.shape[0]
+        unsettled = np.empty(n, dtype=np.bool_)
+        for i in range(n):  # no branch and no write that depends on the data, so it vectorises
+            own = labels[i]
+            up = upper[i] + moved_by[own]
+            low = lower[i] - (next_move if own == farthest else farthest_move)
+            upper[i], lower[i] = up, low
+            # Settled: every other centre is farther, by more than float32 scores could get wrong.
+            slack = norms[i] + widest
+            unsettled[i] = not (low > 0.0 and low * low > up * up + 4.0 * unit * slack * slack)
+        count = 0
         for i in range(n):
-            best[i], where[i] = scores[0, i], 0
-        for j in range(1, k):  # the inner loop runs along a row of scores, so it vectorises
-            for i in range(n):
-                value = scores[j, i]
-                where[i] = j if value > best[i] else where[i]
-                best[i] = max(best[i], value)
+            out[count] = i
+            count += unsettled[i]
+        return count
 
-    return column_argmax
+    @numba.njit(cache=True, nogil=True)
+    def settle(scores, block, rows, sq_norms, norms, widest, unit, labels, upper, lower, sums, counts):
+        """Each column's best and second-best score (scores: centres × rows of ``block``) give the row its
+        centre and tight bounds, widened by the float32 error. A row that changes centre moves its values from
+        one float64 sum to the other. Returns how many rows changed centre."""
+        k, m = scores.shape
+        where = np.zeros(m, dtype=np.int32)
+        best = scores[0].copy()
+        second = np.full(m, -np.inf, dtype=np.float32)
+        for j in range(1, k):  # the inner loop runs along a row of scores and has no branch, so it vectorises
+            jj = np.int32(j)
+            for p in range(m):
+                value = scores[j, p]
+                where[p] = jj if value > best[p] else where[p]
+                second[p] = max(second[p], min(value, best[p]))
+                best[p] = max(best[p], value)
+        changed = 0
+        for p in range(m):
+            i = rows[p]
+            slack = norms[i] + widest
+            error = 3.0 * unit * slack * slack
+            upper[i] = np.sqrt(max(sq_norms[i] - 2.0 * best[p] + error, 0.0))
+            lower[i] = np.sqrt(max(sq_norms[i] - 2.0 * second[p] - error, 0.0))
+            before, after = labels[i], where[p]
+            if after != before:
+                labels[i] = after
+                counts[after] += 1
+                sums[after] += block[p]
+                if before >= 0:
+                    counts[before] -= 1
+                    sums[before] -= block[p]
+                changed += 1
+        return changed
+
+    return types.SimpleNamespace(widen=widen, settle=settle)
 
 
 def _plus_plus(data: torch.Tensor, sq_norms: torch.Tensor, k: int, generator: torch.Generator) -> torch.Tensor:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from embedwidgets.engine.cluster import _plus_plus, _row_sq_norms, kmeans
+from embedwidgets.engine.cluster import _Lloyd, _plus_plus, _row_sq_norms, kmeans
 from embedwidgets.engine.project import pca, principal_axes
 
 
@@ -74,6 +74,43 @@ def test_kmeans_stops_at_a_fixed_point_and_its_inertia_is_the_true_one(glove):
     d2 = torch.cdist(data.double(), centres.double()) ** 2
     assert (d2.argmin(1).numpy() == labels).all()  # every row at its nearest centre: a fixed point
     assert inertia == pytest.approx(float(d2.min(1).values.sum()), rel=1e-6)
+
+
+def lloyd_from_start(data: torch.Tensor, k: int) -> _Lloyd:
+    sq_norms = _row_sq_norms(data)
+    return _Lloyd(data, sq_norms, _plus_plus(data, sq_norms, k, torch.Generator().manual_seed(0)))
+
+
+def test_bounds_hold_at_every_step_and_skip_rows(glove):
+    """Hamerly's bounds, checked against float64 distances after every step: the upper bound is at least the
+    distance to the row's own centre, the lower bound at most the distance to any other. And they save work."""
+    data = glove.unit.float()[:5000].contiguous()
+    lloyd, steps = lloyd_from_start(data, 8), 40
+    for _ in range(steps):
+        lloyd.assign()
+        d = torch.cdist(data.double(), lloyd.centres.double(), compute_mode="donot_use_mm_for_euclid_dist")
+        own = d.gather(1, lloyd.labels[:, None]).squeeze(1)
+        others = d.scatter(1, lloyd.labels[:, None], torch.inf).min(1).values
+        assert (torch.from_numpy(lloyd.upper) >= own).all()
+        assert (torch.from_numpy(lloyd.lower) <= others).all()
+        lloyd.move_centres()
+    assert lloyd.scored_rows < 0.6 * steps * len(data)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16])
+def test_skipping_rows_changes_no_label_at_any_step(glove, dtype):
+    """The bounded iteration against the same iteration scoring every row (as on a GPU), step by step."""
+    data = glove.unit[:20000].to(dtype).contiguous()
+    bounded, every_row = lloyd_from_start(data, 20), lloyd_from_start(data, 20)
+    every_row.bounded = False
+    for _ in range(60):
+        assert bounded.assign() == every_row.assign()
+        assert torch.equal(bounded.labels, every_row.labels)
+        assert torch.equal(bounded.counts, every_row.counts)
+        bounded.move_centres()
+        every_row.move_centres()
+        assert torch.allclose(bounded.centres, every_row.centres, rtol=0, atol=1e-6)
+    assert bounded.scored_rows < 0.6 * every_row.scored_rows
 
 
 def numpy_components(data: np.ndarray, n: int) -> np.ndarray:

@@ -105,7 +105,8 @@ class _Lloyd:
     own centre and a lower bound on its distance to every other centre; when the centres move, the bounds widen
     by how far they moved. A row whose bounds still prove its own centre nearest, with room left for float32
     rounding, is not scored: its float32 scores would pick the same centre. So the labels are those of the
-    plain float32 Lloyd iteration, and only the work differs. On a GPU every row is scored: the product is cheap there.
+    plain float32 Lloyd iteration, and only the work differs. On a GPU every row is scored: the product is cheap
+    there.
     """
 
     def __init__(self, data: torch.Tensor, sq_norms: torch.Tensor, centres: torch.Tensor) -> None:
@@ -145,6 +146,7 @@ class _Lloyd:
                     self.counts.numpy(),
                 )  # fmt: skip
                 continue
+            # On a GPU: the best centre by torch, the sums moved in torch.
             before = self.labels[rows].clone()
             nearest = scores.argmax(0)
             moved = (nearest != before).nonzero().squeeze(1)

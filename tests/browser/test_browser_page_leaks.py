@@ -24,7 +24,8 @@ DRAW_MS = 120_000  # 100k points on software WebGL on a busy 2-core machine
 # (@jupyterlab/services 7.6) connects to its kernel's statusChanged signal and never disconnects, so every closed
 # comm keeps its widget model (with the 800 KB coordinate buffer), and anywidget imports each model's module
 # afresh (its source and compiled code stay in the page's module map). Bound: 4 MB per map; a leaked view
-# (renderer, DOM, point copies) would add about 9 MB per map on top.
+# (its DOM, point copies and spatial index) would add about 9 MB per map on top. A leaked WebGL context costs
+# GPU memory, not JS heap (2.7 MB a map before the fix), so the context count is what catches that one.
 HEAP_PER_MAP_MB = 4
 
 DATA = f"""import json

@@ -574,5 +574,8 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     stopObserving();
     scatter?.destroy();
     scatter = null;
+    // JupyterLab keeps every closed widget model (its CommHandler never lets go of the comm), and the model its
+    // views' elements: take the map's DOM out of the host's element so that it goes with the view.
+    root.remove();
   };
 }

@@ -1,6 +1,7 @@
 // The WebGL map: one regl-scatterplot, its data, its styling, and the map from data to screen coordinates.
 import createScatterplot, { createRenderer } from "regl-scatterplot";
 import { PLAIN } from "./model";
+import { SharedResource, type Lease } from "./shared";
 
 type Plot = ReturnType<typeof createScatterplot>;
 type Renderer = ReturnType<typeof createRenderer>;
@@ -29,40 +30,28 @@ const OUTLINE_WIDTH = 2; // regl-scatterplot's default
 export const CONTEXT_LOST_MESSAGE =
   "This map lost its WebGL context (too many maps open at once?). Close other maps or re-run the cell.";
 
-/** A WebGL renderer and the maps drawing with it; ``lost`` once the browser has taken its context away. */
-type SharedRenderer = { renderer: Renderer; gl: WebGLRenderingContext; users: Set<Scatter>; lost: boolean };
+type GlRenderer = { renderer: Renderer; gl: WebGLRenderingContext };
 
 // One WebGL context for the ClusterViews that share this module: browsers allow only a few contexts at once
 // (Chromium drops the oldest past about 16). The last map to go destroys it and releases its context at once:
 // left to the garbage collector, every closed map kept a live context (tests/browser/test_browser_page_leaks.py).
-let current: SharedRenderer | null = null;
-
-function joinRenderer(user: Scatter): SharedRenderer {
-  if (!current || current.lost || current.renderer.isDestroyed) {
+const renderers = new SharedResource<GlRenderer>(
+  (lose) => {
     const renderer = createRenderer();
-    const shared: SharedRenderer = { renderer, gl: renderer.regl._gl, users: new Set(), lost: false };
     // regl also listens and calls preventDefault, so the browser may give the context back. The points it held
     // are gone by then, so each map keeps its message (re-run the cell) rather than drawing an empty picture.
     renderer.canvas.addEventListener("webglcontextlost", (event) => {
       event.preventDefault();
-      shared.lost = true;
-      shared.users.forEach((scatter) => scatter.onContextLost?.());
+      lose();
     });
-    current = shared;
-  }
-  current.users.add(user);
-  return current;
-}
-
-function leaveRenderer(shared: SharedRenderer, user: Scatter): void {
-  shared.users.delete(user);
-  if (shared.users.size > 0) return;
-  const { gl } = shared;
-  if (!shared.renderer.isDestroyed) shared.renderer.destroy();
-  // regl's destroy frees buffers and textures but not the context itself: release it now.
-  if (!gl.isContextLost()) gl.getExtension("WEBGL_lose_context")?.loseContext();
-  if (current === shared) current = null;
-}
+    return { renderer, gl: renderer.regl._gl };
+  },
+  ({ renderer, gl }) => {
+    if (!renderer.isDestroyed) renderer.destroy();
+    // regl's destroy frees buffers and textures but not the context itself: release it now.
+    if (!gl.isContextLost()) gl.getExtension("WEBGL_lose_context")?.loseContext();
+  },
+);
 
 /** Any CSS colour (a theme variable's value) as #rrggbb, via the canvas' own colour parser. */
 export function cssColor(value: string, fallback: string): string {
@@ -99,7 +88,7 @@ export class Scatter {
   private ramp = false;
   private outlined = true;
   private byDensity = false;
-  private shared: SharedRenderer;
+  private readonly lease: Lease<GlRenderer>;
   /** Called once if the browser takes the WebGL context away (too many contexts on the page). */
   onContextLost: (() => void) | null = null;
 
@@ -114,9 +103,9 @@ export class Scatter {
   ) {
     this.width = width;
     this.height = height;
-    this.shared = joinRenderer(this);
+    this.lease = renderers.join(() => this.onContextLost?.());
     const options: CreateOptions & KeyOptions = {
-      renderer: this.shared.renderer,
+      renderer: this.lease.resource.renderer,
       canvas,
       width,
       height,
@@ -137,7 +126,7 @@ export class Scatter {
     try {
       this.plot = createScatterplot(options);
     } catch (error) {
-      leaveRenderer(this.shared, this);
+      renderers.leave(this.lease);
       throw error;
     }
     if (!this.plot.isSupported) {
@@ -275,13 +264,13 @@ export class Scatter {
 
   /** True once the browser has taken this map's WebGL context away. */
   get contextLost(): boolean {
-    return this.shared.lost;
+    return this.lease.lost;
   }
 
   destroy(): void {
     this.onContextLost = null;
     this.plot.destroy(); // also drops every subscription
-    leaveRenderer(this.shared, this);
+    renderers.leave(this.lease);
   }
 }
 

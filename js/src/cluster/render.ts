@@ -9,7 +9,7 @@ import { download, pngOf, svgOf } from "./export";
 import { Labels } from "./labels";
 import { colourOf, drawLegend } from "./legend";
 import { PLAIN, rowsValue, selectionOf, type ClusterLabel, type ClusterModel, type ViewModel } from "./model";
-import { Scatter, theme, type Frame } from "./scatter";
+import { CONTEXT_LOST_MESSAGE, Scatter, theme, type Frame } from "./scatter";
 import { Tooltip } from "./tooltip";
 import { FilterCharts, greyed, Table } from "./workbench";
 
@@ -49,8 +49,24 @@ function arrayTrait(model: ViewModel, name: "_xy" | "_values" | "_highlight", re
   }
 }
 
+/**
+ * Call ``onResize`` when ``node`` changes size; returns the stop. The observer's callback holds only a slot that
+ * the stop empties: something in JupyterLab keeps disconnected observers alive (seen in a heap snapshot), and a
+ * callback closing over the view would keep the whole removed view with it.
+ */
+function observeSize(node: Element, onResize: () => void): () => void {
+  const slot: { onResize: (() => void) | null } = { onResize };
+  const observer = typeof ResizeObserver !== "undefined" ? new ResizeObserver(() => slot.onResize?.()) : null;
+  observer?.observe(node);
+  return () => {
+    slot.onResize = null;
+    observer?.disconnect();
+  };
+}
+
 export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement }, mode: Mode = "live"): () => void {
   const [requester, disconnect] = connect(model);
+  const stops: (() => void)[] = []; // model handlers of the parts, removed with the view
   const root = h("div", { class: "ew-root ew-cluster", attrs: { role: "group", "aria-label": "Cluster view" } });
   if (mode === "saved") root.classList.add("ew-saved");
   isolateKeys(root);
@@ -75,6 +91,9 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
   const queryLayer = new QueryLayer();
   const density = new Density();
   const empty = h("div", { class: "ew-empty ew-muted" });
+  // Over the map when the browser has taken its WebGL context away: words instead of a blank canvas.
+  const contextLost = h("div", { class: "ew-context-lost", attrs: { role: "alert" } });
+  contextLost.hidden = true;
   const plot = h("div", {
     class: "ew-plot-area",
     attrs: {
@@ -100,7 +119,7 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     (index) => scatter?.plot.getScreenPosition(index),
     () => [scatter?.width ?? 0, scatter?.height ?? 0],
   );
-  plot.append(canvas, density.node, contours.node, queryLayer.node, labels.layer, tooltip.node, empty);
+  plot.append(canvas, density.node, contours.node, queryLayer.node, labels.layer, tooltip.node, empty, contextLost);
 
   const progressBar = h("progress", { attrs: { max: 1, "aria-label": "Progress of the background work" } });
   const progressText = h("span", { class: "ew-muted" });
@@ -160,7 +179,7 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
   };
   const viewRow = mode === "saved" ? h("div", { class: "ew-row" }, [controls.labelsToggle, controls.viewRow]) : controls.viewRow;
   root.append(
-    toolbar(title, model, requester),
+    toolbar(title, model, requester, stops),
     ...(mode === "live" ? controls.queryRows : []),
     viewRow,
     progressBox,
@@ -182,6 +201,16 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     report({ message: `The map cannot be drawn here (WebGL): ${message}.${mode === "live" ? " save_html() still works." : ""}` });
+  }
+  const showContextLost = () => {
+    contextLost.textContent = CONTEXT_LOST_MESSAGE;
+    contextLost.hidden = false;
+    empty.hidden = true;
+    root.setAttribute("data-context-lost", "");
+  };
+  if (scatter) {
+    scatter.onContextLost = showContextLost;
+    if (scatter.contextLost) showContextLost();
   }
 
   // ---- drawing from the model -------------------------------------------------------------------
@@ -213,7 +242,7 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
   };
 
   const updateEmpty = () => {
-    const ready = Boolean(scatter?.drawn);
+    const ready = Boolean(scatter?.drawn) || !contextLost.hidden;
     empty.hidden = ready;
     if (!ready) {
       const n = Number(model.get("_n"));
@@ -442,8 +471,7 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     plot.style.height = `${height}px`;
     if (scatter?.resize(Math.max(160, Math.floor(plot.clientWidth)), height)) placeLabels();
   };
-  const observer = typeof ResizeObserver !== "undefined" ? new ResizeObserver(() => resize()) : null;
-  observer?.observe(plot);
+  const stopObserving = observeSize(plot, resize);
 
   // ---- exports ----------------------------------------------------------------------------------
   const shownLabels = () => (model.get("labels") ? labels.visible() : []);
@@ -541,9 +569,13 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     controls.destroy();
     stopListening();
     stopBusy();
+    stops.forEach((stop) => stop());
     disconnect();
-    observer?.disconnect();
+    stopObserving();
     scatter?.destroy();
     scatter = null;
+    // JupyterLab keeps every closed widget model (its CommHandler never lets go of the comm), and the model its
+    // views' elements: take the map's DOM out of the host's element so that it goes with the view.
+    root.remove();
   };
 }

@@ -1,6 +1,7 @@
 // The WebGL map: one regl-scatterplot, its data, its styling, and the map from data to screen coordinates.
 import createScatterplot, { createRenderer } from "regl-scatterplot";
 import { PLAIN } from "./model";
+import { SharedResource, type Lease } from "./shared";
 
 type Plot = ReturnType<typeof createScatterplot>;
 type Renderer = ReturnType<typeof createRenderer>;
@@ -25,12 +26,32 @@ export type Frame = {
 const OUTLINE_LIMIT = 100_000;
 const OUTLINE_WIDTH = 2; // regl-scatterplot's default
 
-// One WebGL context for every ClusterView on the page: browsers allow only a few contexts at once.
-let sharedRenderer: Renderer | null = null;
-function renderer(): Renderer {
-  if (!sharedRenderer || sharedRenderer.isDestroyed) sharedRenderer = createRenderer();
-  return sharedRenderer;
-}
+/** What a map shows when the browser takes its WebGL context away. */
+export const CONTEXT_LOST_MESSAGE =
+  "This map lost its WebGL context (too many maps open at once?). Close other maps or re-run the cell.";
+
+type GlRenderer = { renderer: Renderer; gl: WebGLRenderingContext };
+
+// One WebGL context for the ClusterViews that share this module: browsers allow only a few contexts at once
+// (Chromium drops the oldest past about 16). The last map to go destroys it and releases its context at once:
+// left to the garbage collector, every closed map kept a live context (tests/browser/test_browser_page_leaks.py).
+const renderers = new SharedResource<GlRenderer>(
+  (lose) => {
+    const renderer = createRenderer();
+    // regl also listens and calls preventDefault, so the browser may give the context back. The points it held
+    // are gone by then, so each map keeps its message (re-run the cell) rather than drawing an empty picture.
+    renderer.canvas.addEventListener("webglcontextlost", (event) => {
+      event.preventDefault();
+      lose();
+    });
+    return { renderer, gl: renderer.regl._gl };
+  },
+  ({ renderer, gl }) => {
+    if (!renderer.isDestroyed) renderer.destroy();
+    // regl's destroy frees buffers and textures but not the context itself: release it now.
+    if (!gl.isContextLost()) gl.getExtension("WEBGL_lose_context")?.loseContext();
+  },
+);
 
 /** Any CSS colour (a theme variable's value) as #rrggbb, via the canvas' own colour parser. */
 export function cssColor(value: string, fallback: string): string {
@@ -67,6 +88,9 @@ export class Scatter {
   private ramp = false;
   private outlined = true;
   private byDensity = false;
+  private readonly lease: Lease<GlRenderer>;
+  /** Called once if the browser takes the WebGL context away (too many contexts on the page). */
+  onContextLost: (() => void) | null = null;
 
   /** Throws when WebGL is missing or lacks a feature the map needs. */
   constructor(
@@ -79,8 +103,9 @@ export class Scatter {
   ) {
     this.width = width;
     this.height = height;
+    this.lease = renderers.join(() => this.onContextLost?.());
     const options: CreateOptions & KeyOptions = {
-      renderer: renderer(),
+      renderer: this.lease.resource.renderer,
       canvas,
       width,
       height,
@@ -98,9 +123,14 @@ export class Scatter {
       cameraDistance: 1.08,
       spatialIndexUseWorker: workers ? undefined : false,
     };
-    this.plot = createScatterplot(options);
+    try {
+      this.plot = createScatterplot(options);
+    } catch (error) {
+      renderers.leave(this.lease);
+      throw error;
+    }
     if (!this.plot.isSupported) {
-      this.plot.destroy();
+      this.destroy();
       throw new Error("this browser lacks a WebGL feature the map needs");
     }
     // A lasso selects inside regl-scatterplot, which tells its subscribers before it draws the next frame.
@@ -232,8 +262,15 @@ export class Scatter {
     return this.plot.get("pointsInView") ?? [];
   }
 
+  /** True once the browser has taken this map's WebGL context away. */
+  get contextLost(): boolean {
+    return this.lease.lost;
+  }
+
   destroy(): void {
+    this.onContextLost = null;
     this.plot.destroy(); // also drops every subscription
+    renderers.leave(this.lease);
   }
 }
 

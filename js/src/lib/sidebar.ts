@@ -62,7 +62,11 @@ export function followSidebar<T extends SidebarModel>(model: AnyModel<T>): () =>
  * A pin button where the sidebar exists, else null. The button asks Python (a typed "sidebar" request); the
  * trait change that follows moves the view.
  */
-export function pinButton<T extends SidebarModel>(model: Pick<AnyModel<T>, "get" | "on">, requester: Requester): HTMLButtonElement | null {
+export function pinButton<T extends SidebarModel>(
+  model: Pick<AnyModel<T>, "get" | "on" | "off">,
+  requester: Requester,
+  stops?: (() => void)[],
+): HTMLButtonElement | null {
   if (!sidebarHost()) return null;
   const button = h("button", {
     class: "ew-button ew-pin",
@@ -76,6 +80,7 @@ export function pinButton<T extends SidebarModel>(model: Pick<AnyModel<T>, "get"
     button.setAttribute("title", pinned ? "Close this widget's side panel" : "Open a live copy of this widget in the right side panel");
   };
   model.on("change:_sidebar", draw);
+  stops?.push(() => model.off("change:_sidebar", draw));
   draw();
   return button;
 }

@@ -5,9 +5,18 @@ import type { SidebarState } from "./model";
 import type { Requester } from "./requester";
 import { followSidebar, pinButton } from "./sidebar";
 
-/** The widget's title row, with a pin button where the sidebar exists. */
-export function toolbar<T extends { _sidebar: SidebarState }>(title: HTMLElement, model: Pick<AnyModel<T>, "get" | "on">, requester: Requester): HTMLElement {
-  return h("div", { class: "ew-toolbar" }, [title, pinButton(model, requester)]);
+/**
+ * The widget's title row, with a pin button where the sidebar exists. A view that is removed while its model
+ * lives on passes ``stops`` and calls them on removal: the button's model handler would otherwise keep the
+ * view's whole DOM alive.
+ */
+export function toolbar<T extends { _sidebar: SidebarState }>(
+  title: HTMLElement,
+  model: Pick<AnyModel<T>, "get" | "on" | "off">,
+  requester: Requester,
+  stops?: (() => void)[],
+): HTMLElement {
+  return h("div", { class: "ew-toolbar" }, [title, pinButton(model, requester, stops)]);
 }
 
 /** A widget module: ``initialize`` follows the sidebar trait, ``render`` draws one view. */

@@ -24,11 +24,14 @@ export function onDisconnect(model: Pick<AnyModel, "on" | "off">, lost: () => vo
 
 /**
  * Show that a view's kernel is gone: an inline notice at the top of its root, every control disabled and the
- * rest inert (a click would reach nothing). Nothing is removed: the last results stay readable.
+ * rest inert (a click would reach nothing), no busy state or progress left. The last results stay readable.
  */
 export function showDisconnected(root: HTMLElement): void {
   if (root.classList.contains("ew-disconnected")) return;
   root.classList.add("ew-disconnected");
+  // No answer can come now: nothing is "working" any more (the requests already failed, see connect()).
+  root.classList.remove("ew-busy");
+  root.setAttribute("aria-busy", "false");
   for (const control of root.querySelectorAll<HTMLButtonElement | HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>(
     "button, input, select, textarea",
   )) {

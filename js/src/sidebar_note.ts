@@ -2,7 +2,7 @@
 // widget went; elsewhere it says why there is no sidebar and shows the widget itself here.
 import type { RenderProps } from "@anywidget/types";
 import "./styles.css";
-import { h, showChildView, sidebarHost } from "./lib";
+import { h, showChildView, sidebarHost, watchingConnection } from "./lib";
 
 /** The note's traits: the pinned widget's title, the side it went to, and a reference to it. */
 export type SidebarNoteModel = { title: string; area: string; target: string };
@@ -24,4 +24,4 @@ function render({ model: m, el }: RenderProps<SidebarNoteModel>): () => void {
   });
 }
 
-export default { render };
+export default { render: watchingConnection(render) };

@@ -461,6 +461,33 @@ def test_save_html_waits_for_the_layout(small, tmp_path):
     assert path.exists() and view.map_coordinates is not None
 
 
+def test_an_interrupt_stops_the_layout_and_rerun_starts_it_again(small, monkeypatch):
+    gate, reached = threading.Event(), threading.Event()
+    project = small.project
+
+    def slow_project(method, n_components, **options):
+        options["progress"](0.1, "UMAP: neighbours and layout")
+        reached.set()
+        assert gate.wait(10)
+        options["progress"](0.9, "UMAP: nearly")  # a stopped layout stops here
+        return project(method, n_components, **options)
+
+    monkeypatch.setattr(small, "project", slow_project)
+    view = ew.ClusterView(small, projection="pca", k=4, labels=False, color_by="none")
+    assert reached.wait(10)
+    view._jobs.stop()  # what Kernel -> Interrupt does (the SIGINT side: tests/widgets/test_jobs.py)
+    assert view.progress is None and view.coordinates is None
+    assert view.error["kind"] == "JobStopped"
+    assert view.error["message"] == (
+        "Stopped: the kernel was interrupted (UMAP: neighbours and layout). "
+        "Run it again with rerun() on this widget, or change a setting."
+    )
+    gate.set()
+    assert view.rerun() == ["project"]
+    view.wait(timeout=30)
+    assert view.error is None and view.coordinates is not None and view.rerun() == []
+
+
 # ---- bad input ----------------------------------------------------------------------------------
 
 

@@ -1,11 +1,15 @@
-"""The job runner on its own: supersession, stale results, progress, errors and wait()."""
+"""The job runner on its own: supersession, stale results, progress, errors, wait() and kernel interrupts."""
 
+import os
+import signal
 import threading
 import time
 
 import pytest
+from ipykernel.kernelbase import Kernel
 
-from embedwidgets.widgets.cluster.jobs import JobRunner, Superseded
+from embedwidgets.widgets.cluster.interrupts import INTERRUPTS
+from embedwidgets.widgets.cluster.jobs import JobRunner, JobStopped, Stopped, Superseded
 
 
 class Recorder:
@@ -13,9 +17,14 @@ class Recorder:
 
     def __init__(self):
         self.progress, self.errors, self.applied = [], [], []
+        self.failed = threading.Event()
+
+    def error(self, error):
+        self.errors.append(error)
+        self.failed.set()
 
     def runner(self, **options):
-        return JobRunner(on_progress=self.progress.append, on_error=self.errors.append, name="ew-test", **options)
+        return JobRunner(on_progress=self.progress.append, on_error=self.error, name="ew-test", **options)
 
 
 def blocked(gate, value, reached=None):
@@ -223,3 +232,118 @@ def test_a_failed_keyed_job_may_be_asked_for_again():
     assert runner.failure("cluster") is not None
     runner.start("cluster", flaky, seen.applied.append, "try", key="k")
     assert seen.applied == ["second try"] and len(attempts) == 2
+
+
+# ---- kernel interrupts (SIGINT) -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def sigint():
+    """Restores SIGINT's handler after the test, whatever the test installed."""
+    before = signal.getsignal(signal.SIGINT)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
+class FakeKernel:
+    """ipykernel's own handler hooks around each message: default_int_handler while it runs, then the handler
+    it found (SIG_IGN when the kernel is idle) put back."""
+
+    pre_handler_hook = Kernel.pre_handler_hook
+    post_handler_hook = Kernel.post_handler_hook
+
+
+def blocked_job(seen, runner, gate, message="waiting"):
+    reached = threading.Event()
+    runner.start("layout", blocked(gate, "stale", reached), seen.applied.append, message)
+    assert reached.wait(10)
+
+
+def assert_stopped(seen, runner):
+    assert seen.failed.wait(10), "the interrupt did not stop the job"
+    assert runner.running() == [] and seen.progress[-1] is None  # no spinner left
+    assert isinstance(seen.errors[-1], JobStopped)
+    assert str(seen.errors[-1]) == "Stopped: the kernel was interrupted (waiting). Start it again."
+    assert runner.stopped() == ["layout"] and runner.failure("layout") is seen.errors[-1]
+
+
+def test_an_interrupt_of_an_idle_kernel_stops_the_job_and_raises_nothing(sigint):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # what ipykernel installs while idle
+    seen, gate = Recorder(), threading.Event()
+    runner = seen.runner()
+    blocked_job(seen, runner, gate)
+    os.kill(os.getpid(), signal.SIGINT)  # Kernel -> Interrupt; the handler runs here, in the main thread
+    assert_stopped(seen, runner)
+    stale = [t for t in threading.enumerate() if t.name == "ew-test-layout-1"]
+    gate.set()
+    for thread in stale:
+        thread.join(10)
+    assert seen.applied == []  # the stopped job's result is dropped
+    runner.start("layout", lambda progress: "again", seen.applied.append, "again")
+    runner.wait(timeout=10)
+    assert seen.applied == ["again"] and runner.stopped() == []
+    INTERRUPTS.settle()
+    assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # no job runs: the idle handler is back
+
+
+def test_an_interrupt_of_a_busy_cell_stops_the_job_and_the_cell(sigint):
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # what ipykernel installs while a cell runs
+    seen, gate = Recorder(), threading.Event()
+    runner = seen.runner()
+    blocked_job(seen, runner, gate)
+    with pytest.raises(KeyboardInterrupt):
+        signal.raise_signal(signal.SIGINT)
+    assert_stopped(seen, runner)
+    gate.set()
+
+
+def test_a_job_started_in_a_cell_is_still_stopped_once_the_kernel_is_idle(sigint):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    kernel = FakeKernel()
+    INTERRUPTS.hook(kernel)
+    seen, gate = Recorder(), threading.Event()
+    runner = seen.runner()
+    kernel.pre_handler_hook()  # a cell starts...
+    blocked_job(seen, runner, gate)  # ...starts a job...
+    kernel.post_handler_hook()  # ...and ends: ipykernel puts SIG_IGN back, the watch goes in front of it again
+    assert getattr(signal.getsignal(signal.SIGINT), "previous", None) is signal.SIG_IGN
+    kernel.pre_handler_hook()  # another message while the job runs: the watch stays in front
+    assert getattr(signal.getsignal(signal.SIGINT), "previous", None) is signal.default_int_handler
+    kernel.post_handler_hook()
+    os.kill(os.getpid(), signal.SIGINT)  # idle: no KeyboardInterrupt, but the job stops
+    assert_stopped(seen, runner)
+    gate.set()
+    kernel.pre_handler_hook()
+    kernel.post_handler_hook()
+    assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # nothing runs: the kernel's own handler alone
+
+
+def test_a_stopped_job_raises_stopped_at_its_next_progress_report():
+    seen = Recorder()
+    runner = seen.runner()
+    captured = []
+    runner.start("layout", lambda progress: captured.append(progress), lambda result: None, "first")
+    runner.start("color", lambda progress: time.sleep(0.5), lambda result: None, "colours")
+    assert sorted(runner.stop()) == ["color"]  # the first job had finished already
+    assert runner.stop() == []
+    runner.start("layout", blocked(threading.Event(), None), seen.applied.append, "second")
+    runner.stop()
+    progress_of_stopped = captured[0]
+    with pytest.raises(Superseded):
+        progress_of_stopped(0.5, "a finished job is only stale")
+    assert runner.stopped() == ["color", "layout"] or sorted(runner.stopped()) == ["color", "layout"]
+
+
+def test_an_inline_job_interrupted_in_the_main_thread_is_stopped():
+    seen = Recorder()
+    runner = seen.runner(background=False)
+
+    def interrupted(progress):
+        progress(0.5, "half way")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        runner.start("layout", interrupted, seen.applied.append, "inline")
+    assert runner.running() == [] and seen.progress[-1] is None and runner.stopped() == ["layout"]
+    with pytest.raises(Stopped):
+        raise Stopped()

@@ -8,6 +8,10 @@ stays readable with :meth:`JobRunner.failure` until the next job of that kind st
 
 A job may carry a ``key`` naming what it computes (e.g. ``("kmeans", 8)``): a job whose key is already running
 or already applied does not start again.
+
+An interrupt of the kernel (Kernel → Interrupt, SIGINT) stops every running job (``interrupts.py``): its next
+progress report raises ``Stopped``, its result is dropped, and its failure is a :class:`JobStopped` that says
+how to run it again.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ...engine.errors import EmbedWidgetsError
+from .interrupts import INTERRUPTS
 
 log = logging.getLogger("embedwidgets")
 
@@ -30,6 +35,14 @@ EXPECTED_ERRORS = (EmbedWidgetsError, KeyError, ValueError, TypeError, ImportErr
 
 class Superseded(Exception):
     """Raised inside a job's progress callback once a newer job of the same kind has started."""
+
+
+class Stopped(Exception):
+    """Raised inside a job's progress callback once an interrupt of the kernel stopped the job."""
+
+
+class JobStopped(EmbedWidgetsError):
+    """The failure of a job that an interrupt of the kernel stopped (shown inline, like any failure)."""
 
 
 class JobRunner:
@@ -54,6 +67,7 @@ class JobRunner:
         lock: threading.RLock | None = None,
         name: str = "ew-job",
         interval: float = 0.1,
+        rerun_hint: str = "Start it again",
     ) -> None:
         self.background = background
         self.lock = lock if lock is not None else threading.RLock()
@@ -69,6 +83,8 @@ class JobRunner:
         self._applied_key: dict[str, Any] = {}  # kind -> key of the result applied last
         self._pending_key: dict[str, Any] = {}  # kind -> key of the current job, while it runs
         self._last_published = 0.0
+        self._stopped: set[int] = set()  # ids of the jobs an interrupt stopped, until their thread ends
+        self._rerun_hint = rerun_hint
 
     def start(
         self,
@@ -99,19 +115,24 @@ class JobRunner:
             self._failures.pop(kind, None)
             self._running[kind] = (0.0, message)
             self._publish(force=True)
+        INTERRUPTS.arm(self)
 
         def progress(fraction: float, text: str) -> None:
             with self.lock:
                 if self._current.get(kind) != job:
-                    raise Superseded()
+                    raise Stopped() if job in self._stopped else Superseded()
                 self._running[kind] = (float(fraction), str(text))
                 self._publish()
 
         def run() -> None:
             try:
                 result = work(progress)
-            except Superseded:
+            except (Superseded, Stopped):
+                self._stopped.discard(job)
                 return
+            except KeyboardInterrupt:  # an inline job in the main thread: the cell stops, and so does the job
+                self.stop()
+                raise
             except Exception as error:  # shown inline; the kernel and the widget stay alive
                 with self.lock:
                     if self._current.get(kind) == job:
@@ -122,7 +143,8 @@ class JobRunner:
                 return
             with self.lock:
                 if self._current.get(kind) != job:
-                    return  # superseded while it ran: drop the stale result
+                    self._stopped.discard(job)
+                    return  # superseded or stopped while it ran: drop the stale result
                 if key is not None:
                     self._applied_key[kind] = key
                     self._pending_key.pop(kind, None)
@@ -152,6 +174,37 @@ class JobRunner:
             self._pending_key.pop(kind, None)
             self._threads.pop(kind, None)
             self._done(kind)
+
+    def has_running(self) -> bool:
+        """Whether a job runs now; takes no lock, for the interrupt watch."""
+        return bool(self._running)
+
+    def interrupt(self) -> None:
+        """Stop every running job, as an interrupt of the kernel does. Safe in a signal handler: the stopping
+        (which takes the lock) happens in a short thread of its own."""
+        if self._running:
+            threading.Thread(target=self.stop, name=f"{self._name}-interrupt", daemon=True).start()
+
+    def stop(self) -> list[str]:
+        """Stop every running job now: each one's next progress report raises :class:`Stopped`, its result is
+        dropped, and its failure is a :class:`JobStopped` (reported through ``on_error``). Returns the kinds."""
+        with self.lock:
+            kinds = list(self._running)
+            if not kinds:
+                return kinds
+            what = "; ".join(message for _, message in self._running.values())
+            for kind in kinds:
+                self._stopped.add(self._current[kind])
+                self._current[kind] = next(self._ids)
+                self._pending_key.pop(kind, None)  # the same work may be asked for again
+                self._threads.pop(kind, None)  # nobody waits for a stopped job
+                self._running.pop(kind)
+            error = JobStopped(f"Stopped: the kernel was interrupted ({what}). {self._rerun_hint}.")
+            for kind in kinds:
+                self._failures[kind] = error
+            self._publish(force=True)
+            self._on_error(error)
+        return kinds
 
     def failure(self, kind: str) -> BaseException | None:
         """The error of the latest job of ``kind``, if it failed."""
@@ -183,6 +236,11 @@ class JobRunner:
                 thread.join(left)
                 if deadline is not None and time.monotonic() >= deadline and thread.is_alive():
                     raise TimeoutError(f"the background work did not finish in {timeout} s.")
+
+    def stopped(self) -> list[str]:
+        """The kinds whose latest job an interrupt stopped (until one of that kind starts again)."""
+        with self.lock:
+            return [kind for kind, error in self._failures.items() if isinstance(error, JobStopped)]
 
     def _fail(self, kind: str, error: BaseException) -> None:
         self._failures[kind] = error

@@ -151,6 +151,7 @@ class ClusterView(EmbedWidget):
             on_error=self._report,
             lock=self._lock,
             name="ew-cluster",
+            rerun_hint="Run it again with rerun() on this widget, or change a setting",
         )
         self._coords: np.ndarray | None = None
         self._xy_unit: np.ndarray | None = None
@@ -593,6 +594,18 @@ class ClusterView(EmbedWidget):
         """Block until the current layout, clustering and colour jobs are done (superseded ones are not waited
         for: their results are dropped anyway)."""
         self._jobs.wait(JOB_KINDS, timeout)
+
+    def rerun(self) -> list[str]:
+        """Start again the background work that an interrupt of the kernel stopped (layout, clusters, colours);
+        returns the kinds of work started again."""
+        stopped = self._jobs.stopped()
+        if "project" in stopped:
+            self._start_projection()
+        if "cluster" in stopped:
+            self._ensure_clusters()
+        if "color" in stopped:
+            self._recolor()
+        return stopped
 
     def _page_payload(self, title: str | None) -> dict:
         """The saved page's map (see ``save_html``): it waits for running jobs first."""

@@ -17,6 +17,7 @@ export {
   type TypedArray,
   type WireArray,
 } from "./codecs";
+export { DISCONNECTED_TEXT, onDisconnect, showDisconnected } from "./connection";
 export { clear, h, svg, uniqueId } from "./dom";
 export { showError } from "./errors";
 export { hasFocus, isolateKeys } from "./focus";
@@ -24,4 +25,4 @@ export { formatNumber, formatScore, scoreBar } from "./format";
 export { choicesOption, listen, numberOption, setTraits, type BaseModel, type Choice, type Options, type SidebarState, type Traits } from "./model";
 export { connect, isRecord, normaliseError, Requester, type ErrorInfo, type Response } from "./requester";
 export { followSidebar, pinButton, SIDEBAR_KEY, sidebarHost, type SidebarHost } from "./sidebar";
-export { toolbar, widgetModule } from "./widget";
+export { toolbar, watchingConnection, widgetModule } from "./widget";

@@ -1,6 +1,7 @@
 // Typed requests to the kernel over custom messages, with supersession: a newer request of a kind makes
 // the older one's answer stale.
 import type { AnyModel } from "@anywidget/types";
+import { DISCONNECTED_TEXT, onDisconnect } from "./connection";
 
 export type ErrorInfo = {
   kind?: string;
@@ -29,10 +30,12 @@ export class Requester {
   private latest = new Map<string, number>();
   private pending = new Map<number, Pending>();
   private listeners = new Set<(busy: boolean) => void>();
+  private lost: ErrorInfo | null = null;
 
   constructor(private send: (message: object) => void) {}
 
   request(kind: string, params: Record<string, unknown> = {}): Promise<Response> {
+    if (this.lost) return Promise.resolve({ status: "error", error: this.lost });
     const id = this.nextId++;
     const superseded = this.latest.get(kind);
     this.latest.set(kind, id);
@@ -65,6 +68,12 @@ export class Requester {
       : { status: "error", error: normaliseError(message.error) };
     this.settle(message.id, response);
     return true;
+  }
+
+  /** The kernel is gone: pending requests fail now (no answer will come) and later ones fail without sending. */
+  disconnect(error: ErrorInfo = { kind: "Disconnected", message: DISCONNECTED_TEXT }): void {
+    this.lost = error;
+    for (const id of Array.from(this.pending.keys())) this.settle(id, { status: "error", error });
   }
 
   get busy(): boolean {
@@ -111,10 +120,17 @@ export function normaliseError(error: unknown): ErrorInfo {
   return info;
 }
 
-/** A Requester wired to an anywidget model; call the returned function to unhook it. */
+/** A Requester wired to an anywidget model (and to its kernel connection); call the returned function to unhook it. */
 export function connect(model: MessageModel): [Requester, () => void] {
   const requester = new Requester((message) => model.send(message));
   const onMessage = (message: unknown) => requester.receive(message);
   model.on("msg:custom", onMessage);
-  return [requester, () => model.off("msg:custom", onMessage)];
+  const stopWatching = onDisconnect(model, () => requester.disconnect());
+  return [
+    requester,
+    () => {
+      model.off("msg:custom", onMessage);
+      stopWatching();
+    },
+  ];
 }

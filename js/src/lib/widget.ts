@@ -1,5 +1,6 @@
 // The frame of a widget module: the title row, and the module object anywidget loads.
 import type { AnyModel, RenderProps } from "@anywidget/types";
+import { onDisconnect, showDisconnected } from "./connection";
 import { h } from "./dom";
 import type { SidebarState } from "./model";
 import type { Requester } from "./requester";
@@ -19,7 +20,23 @@ export function toolbar<T extends { _sidebar: SidebarState }>(
   return h("div", { class: "ew-toolbar" }, [title, pinButton(model, requester, stops)]);
 }
 
-/** A widget module: ``initialize`` follows the sidebar trait, ``render`` draws one view. */
-export function widgetModule<T extends { _sidebar: SidebarState }>(render: (props: RenderProps<T>) => (() => void) | void) {
-  return { initialize: ({ model }: { model: AnyModel<T> }) => followSidebar(model), render };
+type Render<T extends Record<string, any>> = (props: RenderProps<T>) => (() => void) | void;
+
+/** ``render``, plus the disconnected notice on the view's root once the kernel restarts or dies. */
+export function watchingConnection<T extends Record<string, any>>(render: Render<T>): (props: RenderProps<T>) => () => void {
+  return (props) => {
+    const cleanup = render(props);
+    const { el } = props;
+    const stop = onDisconnect(props.model, () => showDisconnected(el.querySelector<HTMLElement>(":scope > .ew-root") ?? el));
+    return () => {
+      stop();
+      cleanup?.();
+    };
+  };
+}
+
+/** A widget module: ``initialize`` follows the sidebar trait, ``render`` draws one view (which says when its
+ * kernel is gone). */
+export function widgetModule<T extends { _sidebar: SidebarState }>(render: Render<T>) {
+  return { initialize: ({ model }: { model: AnyModel<T> }) => followSidebar(model), render: watchingConnection(render) };
 }

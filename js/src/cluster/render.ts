@@ -66,7 +66,6 @@ function observeSize(node: Element, onResize: () => void): () => void {
 
 export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement }, mode: Mode = "live"): () => void {
   const [requester, disconnect] = connect(model);
-  const stops: (() => void)[] = []; // model handlers of the parts, removed with the view
   const root = h("div", { class: "ew-root ew-cluster", attrs: { role: "group", "aria-label": "Cluster view" } });
   if (mode === "saved") root.classList.add("ew-saved");
   isolateKeys(root);
@@ -179,7 +178,7 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
   };
   const viewRow = mode === "saved" ? h("div", { class: "ew-row" }, [controls.labelsToggle, controls.viewRow]) : controls.viewRow;
   root.append(
-    toolbar(title, model, requester, stops),
+    toolbar(title, model, requester),
     ...(mode === "live" ? controls.queryRows : []),
     viewRow,
     progressBox,
@@ -569,13 +568,9 @@ export function renderCluster({ model, el }: { model: ViewModel; el: HTMLElement
     controls.destroy();
     stopListening();
     stopBusy();
-    stops.forEach((stop) => stop());
     disconnect();
     stopObserving();
     scatter?.destroy();
     scatter = null;
-    // JupyterLab keeps every closed widget model (its CommHandler never lets go of the comm), and the model its
-    // views' elements: take the map's DOM out of the host's element so that it goes with the view.
-    root.remove();
   };
 }

@@ -58,15 +58,15 @@ export function followSidebar<T extends SidebarModel>(model: AnyModel<T>): () =>
   return () => model.off("change:_sidebar", sync);
 }
 
+// Each pin button's model handler, removed with its view (releasePinButtons): a closed model that the host keeps
+// would otherwise keep the button, and through it the view's whole DOM.
+const pinStops = new WeakMap<Element, () => void>();
+
 /**
  * A pin button where the sidebar exists, else null. The button asks Python (a typed "sidebar" request); the
  * trait change that follows moves the view.
  */
-export function pinButton<T extends SidebarModel>(
-  model: Pick<AnyModel<T>, "get" | "on" | "off">,
-  requester: Requester,
-  stops?: (() => void)[],
-): HTMLButtonElement | null {
+export function pinButton<T extends SidebarModel>(model: Pick<AnyModel<T>, "get" | "on" | "off">, requester: Requester): HTMLButtonElement | null {
   if (!sidebarHost()) return null;
   const button = h("button", {
     class: "ew-button ew-pin",
@@ -80,7 +80,12 @@ export function pinButton<T extends SidebarModel>(
     button.setAttribute("title", pinned ? "Close this widget's side panel" : "Open a live copy of this widget in the right side panel");
   };
   model.on("change:_sidebar", draw);
-  stops?.push(() => model.off("change:_sidebar", draw));
+  pinStops.set(button, () => model.off("change:_sidebar", draw));
   draw();
   return button;
+}
+
+/** Removes the model handlers of the pin buttons under ``root`` (a view that is going away). */
+export function releasePinButtons(root: ParentNode): void {
+  for (const button of root.querySelectorAll(".ew-pin")) pinStops.get(button)?.();
 }

@@ -4,25 +4,20 @@ import { onDisconnect, showDisconnected } from "./connection";
 import { h } from "./dom";
 import type { SidebarState } from "./model";
 import type { Requester } from "./requester";
-import { followSidebar, pinButton } from "./sidebar";
+import { followSidebar, pinButton, releasePinButtons } from "./sidebar";
 
-/**
- * The widget's title row, with a pin button where the sidebar exists. A view that is removed while its model
- * lives on passes ``stops`` and calls them on removal: the button's model handler would otherwise keep the
- * view's whole DOM alive.
- */
-export function toolbar<T extends { _sidebar: SidebarState }>(
-  title: HTMLElement,
-  model: Pick<AnyModel<T>, "get" | "on" | "off">,
-  requester: Requester,
-  stops?: (() => void)[],
-): HTMLElement {
-  return h("div", { class: "ew-toolbar" }, [title, pinButton(model, requester, stops)]);
+/** The widget's title row, with a pin button where the sidebar exists. */
+export function toolbar<T extends { _sidebar: SidebarState }>(title: HTMLElement, model: Pick<AnyModel<T>, "get" | "on" | "off">, requester: Requester): HTMLElement {
+  return h("div", { class: "ew-toolbar" }, [title, pinButton(model, requester)]);
 }
 
 type Render<T extends Record<string, any>> = (props: RenderProps<T>) => (() => void) | void;
 
-/** ``render``, plus the disconnected notice on the view's root once the kernel restarts or dies. */
+/**
+ * ``render``, plus the disconnected notice on the view's root once the kernel restarts or dies. A removed view
+ * leaves nothing behind: JupyterLab keeps closed models (its comm handler never lets go of them), and a model
+ * keeps its handlers and the view's element, so the pin buttons' handlers go and the element is emptied.
+ */
 export function watchingConnection<T extends Record<string, any>>(render: Render<T>): (props: RenderProps<T>) => () => void {
   return (props) => {
     const cleanup = render(props);
@@ -31,6 +26,8 @@ export function watchingConnection<T extends Record<string, any>>(render: Render
     return () => {
       stop();
       cleanup?.();
+      releasePinButtons(el);
+      el.replaceChildren();
     };
   };
 }

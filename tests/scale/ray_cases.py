@@ -162,6 +162,22 @@ def _encoding_for_a_while(process: psutil.Process) -> bool:
         return False
 
 
+def _wait_until_the_cluster_counts(cpus: float, timeout: float = 180) -> None:
+    """Ray counts a killed node's CPUs until its health checks have failed (tens of seconds). A job planned
+    before then asks for actors that cannot all start, and on this small cluster they would starve Ray Data's
+    read tasks: the next test waits for Ray to see the node gone."""
+    script = (
+        "import time, ray\n"
+        f"ray.init(address={ADDRESS!r}, logging_level='ERROR')\n"
+        f"deadline = time.monotonic() + {timeout}\n"
+        f"while ray.cluster_resources().get('CPU', 0) != {cpus} and time.monotonic() < deadline:\n"
+        "    time.sleep(1)\n"
+        "print(ray.cluster_resources().get('CPU', 0))\n"
+    )
+    counted = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=timeout + 60)
+    assert counted.stdout.strip().splitlines()[-1:] == [str(float(cpus))], counted.stdout + counted.stderr
+
+
 def test_killing_the_worker_node_mid_encode_loses_and_doubles_nothing(tmp_path, minilm):
     rows = 1200
     topics = ew.datasets.topics()
@@ -183,6 +199,7 @@ def test_killing_the_worker_node_mid_encode_loses_and_doubles_nothing(tmp_path, 
         assert busy and job.poll() is None, "the worker node never started encoding, or the job ended first"
         raylet.send_signal(signal.SIGKILL)
         output, _ = job.communicate(timeout=500)
+        _wait_until_the_cluster_counts(2)  # the head's CPUs alone
     finally:
         if job.poll() is None:
             job.kill()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -245,35 +243,13 @@ def fit_umap(data: np.ndarray, n_components: int, seed: int, progress: Progress 
         import umap
     except ImportError:
         raise ImportError("UMAP needs umap-learn: pip install umap-learn, or use method='pca'.") from None
-    settings = {"n_neighbors": min(15, len(data) - 1), "random_state": seed, "n_jobs": 1, **options}
     if progress:
         progress(0.05, "UMAP: neighbours and layout")
-        settings["tqdm_kwds"] = {"disable": False, "file": _EpochReports(progress), "bar_format": "{n}/{total}"}
+    settings = {"n_neighbors": min(15, len(data) - 1), "random_state": seed, "n_jobs": 1, **options}
     coords = umap.UMAP(n_components=n_components, **settings).fit_transform(data)
     if progress:
         progress(1.0, "UMAP: done")
     return coords
-
-
-class _EpochReports(io.TextIOBase):
-    """Where umap-learn's epoch counter (tqdm, formatted "done/total") writes: each report goes to ``progress``,
-    so the layout shows its epochs, and a ``progress`` that raises (a newer request, an interrupted kernel) stops
-    it between two epochs instead of at the end. After raising once it stays quiet: tqdm writes again as it
-    closes."""
-
-    def __init__(self, progress: Progress) -> None:
-        self.progress, self.raised = progress, False
-
-    def write(self, text: str) -> int:
-        counts = re.findall(r"(\d+)/(\d+)", text)
-        if counts and not self.raised:
-            done, total = (int(count) for count in counts[-1])
-            try:
-                self.progress(0.05 + 0.95 * done / max(total, 1), f"UMAP: layout, epoch {done} of {total}")
-            except BaseException:
-                self.raised = True
-                raise
-        return len(text)
 
 
 def _tsne(data: np.ndarray, n_components: int, seed: int, progress: Progress | None, options: dict) -> np.ndarray:

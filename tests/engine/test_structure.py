@@ -166,30 +166,3 @@ def test_recommend_from_liked_items(glove):
     assert {"fruit", "coconut"} & set(picks.label)
     with pytest.raises(ew.UnknownTokenError):
         glove.recommend(["bananna"])
-
-
-def test_umap_reports_its_epochs_and_a_raising_progress_stops_it_between_two(blobs):
-    """A widget stops a stale or interrupted layout by raising from its progress callback: UMAP's layout then
-    ends at the next epoch report, not after its last epoch."""
-    from embedwidgets.engine.project import fit_umap
-
-    es, _ = blobs
-    data = es.vectors[:600].astype(np.float32)
-    reports: list[tuple[float, str]] = []
-    fit_umap(data, 2, 0, lambda fraction, message: reports.append((fraction, message)), {})
-    epochs = [fraction for fraction, message in reports if "epoch" in message]
-    assert len(epochs) >= 3 and epochs == sorted(epochs) and reports[-1] == (1.0, "UMAP: done")
-
-    class Stop(Exception):
-        pass
-
-    after_stop: list[str] = []
-
-    def stop_at_first_epoch(fraction: float, message: str) -> None:
-        if "epoch" in message:
-            after_stop.append(message)
-            raise Stop
-
-    with pytest.raises(Stop):
-        fit_umap(data, 2, 0, stop_at_first_epoch, {})
-    assert after_stop == ["UMAP: layout, epoch 0 of 500"]  # stopped at the first report; quiet after it

@@ -139,7 +139,7 @@ class _Lloyd:
             scores = torch.addmm(half, self.centres, block.T)
             self.scored_rows += block.shape[0]
             if self.bounded:
-                numbers = np.arange(rows.start, rows.stop) if isinstance(rows, slice) else rows.numpy()
+                numbers = np.arange(*rows.indices(len(self.labels))) if isinstance(rows, slice) else rows.numpy()
                 changed += _kernels().settle(
                     scores.numpy(), block.contiguous().numpy(), numbers, self.sq_norms.numpy(), self.norms, widest,
                     self.unit_error, self.labels.numpy(), self.upper, self.lower, self.sums.numpy(),
@@ -171,7 +171,7 @@ class _Lloyd:
             if count <= DENSE_SHARE * n:
                 rows = torch.from_numpy(unsettled[:count])
                 return [rows[start : start + step] for start in range(0, count, step)]
-        return [slice(start, min(start + step, n)) for start in range(0, n, step)]
+        return list(_row_chunks(n, self.k, SCORE_ELEMENTS))
 
     def _add(self, block: torch.Tensor, before: torch.Tensor, after: torch.Tensor) -> None:
         """Moves rows from centre ``before`` (-1: none yet) to centre ``after`` in the sums and counts."""

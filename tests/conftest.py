@@ -40,3 +40,28 @@ def article_docs(minilm):
     articles = ew.datasets.articles()
     vectors = minilm.encode(articles.text.tolist())
     return ew.EmbeddingSet(articles.title.tolist(), vectors, metadata=articles[["id", "topic"]], encoder=minilm)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing test's report carries the stacks of the widgets' background threads still running, so a
+    job that hangs in CI shows where it waits."""
+    report = yield
+    if report.failed:
+        stacks = _background_stacks()
+        if stacks:
+            report.sections.append(("background threads still running", stacks))
+    return report
+
+
+def _background_stacks() -> str:
+    import sys
+    import threading
+    import traceback
+
+    frames = sys._current_frames()
+    parts = []
+    for thread in threading.enumerate():
+        if thread.name.startswith("ew-") and thread.ident in frames:
+            parts.append(f"--- {thread.name}\n" + "".join(traceback.format_stack(frames[thread.ident])))
+    return "\n".join(parts)

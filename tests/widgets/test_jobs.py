@@ -113,6 +113,35 @@ def test_supersede_without_a_new_job_drops_the_result_and_the_progress():
     assert seen.applied == []
 
 
+def test_progress_never_waits_for_a_busy_widget_and_a_stale_job_still_stops():
+    """A job reports progress from inside other locks (the cache entry it builds), while the thread holding the
+    widget's lock may be waiting for that very entry: a report that waited for the lock would hang both. So a
+    report made while the lock is busy returns at once, and a stale job's report still stops it."""
+    seen = Recorder()
+    runner = seen.runner(interval=0)
+    report, reported, stale = threading.Event(), threading.Event(), threading.Event()
+
+    def work(progress):
+        assert report.wait(10)
+        progress(0.5, "while the widget is busy")
+        reported.set()
+        assert stale.wait(10)
+        progress(0.9, "after a newer job started")  # raises Superseded
+        return "stale"
+
+    runner.start("layout", work, seen.applied.append, "layout")
+    job = next(t for t in threading.enumerate() if t.name == "ew-test-layout-1")
+    with runner.lock:  # what the widget holds while it applies a result or publishes a change
+        report.set()
+        assert reported.wait(10), "the progress report waited for the widget's lock"
+        runner.supersede("layout")
+        stale.set()
+        job.join(10)
+        assert not job.is_alive(), "the stale job did not stop while the widget's lock was held"
+    assert seen.applied == [] and seen.errors == []
+    assert all(state is None or state["message"] != "while the widget is busy" for state in seen.progress)
+
+
 def test_progress_names_the_newest_running_job_and_is_throttled():
     seen = Recorder()
     runner = seen.runner(background=False, interval=60)

@@ -97,7 +97,8 @@ class JobRunner:
     ) -> int | None:
         """Run ``work(progress)`` and then ``apply(result)``, unless a newer job of ``kind`` started meanwhile.
 
-        ``progress(fraction, text)`` raises :class:`Superseded` in a stale job, so long work stops early.
+        ``progress(fraction, text)`` raises :class:`Superseded` in a stale job, so long work stops early. It
+        never waits: a report made while ``lock`` is held elsewhere is dropped.
         Returns the job's id, or None when ``key`` says the work is running or its result is shown already
         (going back to the shown key drops the job running for another one).
         """
@@ -118,11 +119,20 @@ class JobRunner:
         INTERRUPTS.arm(self)
 
         def progress(fraction: float, text: str) -> None:
-            with self.lock:
+            # Never waits: a job reports from inside other locks (a cache entry it builds), and a thread that
+            # holds the widget's lock may be waiting for that entry. A report made while the lock is busy is
+            # dropped (the next one shows); a stale job still stops, as reading ``_current`` needs no lock.
+            if self._current.get(kind) != job:
+                raise Stopped() if job in self._stopped else Superseded()
+            if not self.lock.acquire(blocking=False):
+                return
+            try:
                 if self._current.get(kind) != job:
                     raise Stopped() if job in self._stopped else Superseded()
                 self._running[kind] = (float(fraction), str(text))
                 self._publish()
+            finally:
+                self.lock.release()
 
         def run() -> None:
             try:

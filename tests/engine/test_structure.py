@@ -64,6 +64,38 @@ def test_umap_and_tsne_keep_blobs_apart(blobs):
         small.project("mds")
 
 
+@pytest.mark.parametrize("calls_before_stopping", [0, 1])
+def test_a_raising_progress_leaves_tqdm_usable_in_other_threads(blobs, calls_before_stopping):
+    """A widget stops stale work by raising from ``progress``. Raised inside tqdm's output (umap-learn's epoch
+    bar writing to a file of ours), it would leave tqdm's global lock held for good, and the next progress bar
+    made in any other thread would wait forever: a background UMAP hung in CI that way."""
+    import threading
+
+    from tqdm.auto import tqdm
+
+    from embedwidgets.engine.project import fit_umap
+
+    es, _ = blobs
+    calls = []
+
+    def stop_after(fraction: float, message: str) -> None:
+        calls.append(message)
+        if len(calls) > calls_before_stopping:
+            raise InterruptedError(message)
+
+    with pytest.raises(InterruptedError):
+        fit_umap(es.vectors[:600].astype(np.float32), 2, 0, stop_after, {})
+
+    def make_a_bar() -> None:
+        with tqdm(total=1, disable=True) as bar:
+            bar.update(1)
+
+    other = threading.Thread(target=make_a_bar, daemon=True)
+    other.start()
+    other.join(10)
+    assert not other.is_alive(), "tqdm's lock stayed held after the stop"
+
+
 def test_word_defined_axes(glove):
     small = glove.head(20000)
     xy = small.axes(x=("man", "woman"), y=("king", "queen"))

@@ -1,5 +1,8 @@
 import os
+import sys
 import tempfile
+import threading
+import traceback
 
 import pytest
 
@@ -55,10 +58,6 @@ def pytest_runtest_makereport(item, call):
 
 
 def _background_stacks() -> str:
-    import sys
-    import threading
-    import traceback
-
     frames = sys._current_frames()
     parts = []
     for thread in threading.enumerate():

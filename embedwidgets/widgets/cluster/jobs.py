@@ -118,17 +118,19 @@ class JobRunner:
             self._publish(force=True)
         INTERRUPTS.arm(self)
 
+        def stop_if_stale() -> None:
+            if self._current.get(kind) != job:
+                raise Stopped() if job in self._stopped else Superseded()
+
         def progress(fraction: float, text: str) -> None:
             # Never waits: a job reports from inside other locks (a cache entry it builds), and a thread that
             # holds the widget's lock may be waiting for that entry. A report made while the lock is busy is
             # dropped (the next one shows); a stale job still stops, as reading ``_current`` needs no lock.
-            if self._current.get(kind) != job:
-                raise Stopped() if job in self._stopped else Superseded()
+            stop_if_stale()
             if not self.lock.acquire(blocking=False):
                 return
             try:
-                if self._current.get(kind) != job:
-                    raise Stopped() if job in self._stopped else Superseded()
+                stop_if_stale()  # a newer job may have started before the lock was ours
                 self._running[kind] = (float(fraction), str(text))
                 self._publish()
             finally:
